@@ -1,0 +1,172 @@
+/**
+ * The CLI entry: declares every SPEC command and its flags, parses, dispatches to
+ * `src/cli/commands/<verb>.ts` (loaded lazily to keep start-up fast), and maps errors
+ * to exit codes. This is the one error boundary of deploy.
+ */
+import { Command, Option, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { DeployError, type ExitCode } from '../shared/errors.js';
+import { parseDuration } from '../shared/duration.js';
+import type { GlobalOptions } from './context.js';
+
+const pkg = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+type Action = (globals: GlobalOptions, args: string[], opts: Record<string, unknown>) => Promise<ExitCode>;
+
+/** Commands whose implementation has not landed yet: they say so and exit 2. */
+const notImplemented = (name: string): Action => async () => {
+  process.stderr.write(`deploy ${name}: not implemented yet\n`);
+  return 2;
+};
+
+/** verb → module under ./commands exporting `run`. Absent verbs are not implemented yet. */
+const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {};
+
+function durationOption(flag: string, description: string, def: string): Option {
+  return new Option(flag, description).default(def).argParser((value: string) => {
+    if (parseDuration(value) === undefined) throw new CommanderError(2, 'deploy.usage', `invalid duration: ${value}`);
+    return value;
+  });
+}
+
+function globals(program: Command): GlobalOptions {
+  const o = program.opts<Record<string, unknown>>();
+  const noColor = o.color === false || (process.env.NO_COLOR ?? '') !== '';
+  return {
+    dir: String(o.dir ?? process.cwd()),
+    inventory: (o.inventory as string | undefined) ?? (process.env.DEPLOY_INVENTORY || undefined),
+    json: Boolean(o.json),
+    parallel: Number(o.parallel),
+    timeoutMs: parseDuration(String(o.timeout))!,
+    lockWaitMs: parseDuration(String(o.lockWait))!,
+    color: !noColor,
+    verbose: Boolean(o.verbose),
+    yes: Boolean(o.yes),
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('deploy')
+    .description('Agentless container orchestrator: docker over SSH, driven by an inventory and job files.')
+    .version(pkg.version, '-V, --version')
+    .option('-C, --dir <dir>', 'config repository', process.cwd())
+    .option('-i, --inventory <name|path>', 'inventory name (inventories/NAME.yml) or path')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .addOption(
+      new Option('--parallel <n>', 'hosts in flight').default('16').argParser((v: string) => {
+        if (!/^[1-9]\d*$/.test(v)) throw new CommanderError(2, 'deploy.usage', `invalid --parallel: ${v}`);
+        return v;
+      }),
+    )
+    .addOption(durationOption('--timeout <dur>', 'each remote command and each health wait', '5m'))
+    .addOption(durationOption('--lock-wait <dur>', 'wait this long for a held deploy lock', '0s'))
+    .option('--no-color', 'no ANSI colours')
+    .option('-v, --verbose', 'show every remote command (secrets masked)')
+    .option('--yes', 'confirm prompts (required without a TTY or with --json)')
+    .exitOverride();
+
+  let exitCode: ExitCode = 0;
+  const define = (
+    spec: string,
+    description: string,
+    configure: (c: Command) => Command = (c) => c,
+  ): void => {
+    const name = spec.split(' ')[0]!;
+    const cmd = configure(program.command(spec).description(description)).action(async (...raw: unknown[]) => {
+      const command = raw[raw.length - 1] as Command;
+      const opts = command.opts<Record<string, unknown>>();
+      const args = (raw.slice(0, -2) as unknown[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a])) as string[];
+      const load = IMPLEMENTED[name];
+      const action = load ? (await load()).run : notImplemented(name);
+      exitCode = await action(globals(program), args, opts);
+    });
+    cmd.exitOverride();
+  };
+
+  define('validate', 'check every file offline; all errors at once');
+  define('plan [target]', 'show per task: create / start / replace / unchanged / remove, with reasons', (c) =>
+    c.option('--host <host>', 'limit to hosts (host or group names; repeatable)', collect, []),
+  );
+  define('push [target]', 'record a release in the ledger and notify; contacts no host', (c) =>
+    c.option('-m, --message <msg>', 'release message'),
+  );
+  define('up [target]', 'create and start missing tasks, dependencies first', (c) =>
+    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+  );
+  define('update [target]', "roll tasks whose spec changed, by the job's update policy", (c) =>
+    c
+      .option('--host <host>', 'limit to hosts (repeatable)', collect, [])
+      .option('--only-failed', 'only tasks that did not succeed in the newest entry')
+      .option('--force', 'replace unchanged tasks too, pulling again')
+      .option('--prune', 'remove orphaned containers'),
+  );
+  define('down <target>', 'stop and remove the tasks\' containers, dependants first (`all` must be typed)', (c) =>
+    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+  );
+  define('rollback <target>', "redeploy an earlier ledger entry's spec", (c) =>
+    c.option('--to <id>', 'ledger entry to restore').option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+  );
+  define('status [target]', 'desired vs running per task: state, health, image, uptime, drift, orphans', (c) =>
+    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []).option('--html <file>', 'write a self-contained HTML report'),
+  );
+  define('logs <target>', 'every task\'s logs, each line prefixed task@host', (c) =>
+    c
+      .option('--host <host>', 'limit to hosts (repeatable)', collect, [])
+      .option('-f, --follow', 'follow until Ctrl-C')
+      .option('--tail <n>', 'lines from the end of each log')
+      .option('--since <t>', 'only since a time or duration')
+      .option('--timestamps', 'show timestamps'),
+  );
+  define('inspect <task>', "docker inspect of the task's container, secrets redacted");
+  define('stats [hosts...]', 'cpus, load, memory, disks, docker info, per-container cpu/mem');
+  define('history [target]', 'ledger entries of this inventory', (c) => c.option('--show <id>', "print that entry's spec"));
+  define('ui', 'read-only web dashboard', (c) =>
+    c.option('--listen <addr>', 'listen address', '127.0.0.1:7070').option('--public', 'allow a non-loopback address (token required)'),
+  );
+  define('unlock <service>', 'remove a deploy lock', (c) => c.option('--host <host>', 'limit to hosts (repeatable)', collect, []));
+  define('completion <shell>', 'print a shell completion script (bash|zsh)');
+
+  program.hook('postAction', () => {
+    process.exitCode = exitCode;
+  });
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export async function main(argv: string[]): Promise<ExitCode> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return (process.exitCode as ExitCode | undefined) ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are exits with code 0; everything else is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(err, argv.includes('-v') || argv.includes('--verbose'), argv.includes('--json'));
+  }
+}
+
+function reportError(err: unknown, verbose: boolean, json: boolean): ExitCode {
+  if (err instanceof DeployError) {
+    if (json) {
+      const doc = 'issues' in err ? { ok: false, errors: (err as { issues: unknown[] }).issues } : { ok: false, error: err.message };
+      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    }
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    if (verbose && err.stack) process.stderr.write(err.stack + '\n');
+    return err.exitCode;
+  }
+  if (json) process.stdout.write(JSON.stringify({ ok: false, error: String(err) }) + '\n');
+  process.stderr.write(`internal error: ${err instanceof Error ? (verbose ? err.stack : err.message) : String(err)}\n`);
+  return 1;
+}
+
+const code = await main(process.argv);
+process.exitCode = code;
