@@ -1,0 +1,55 @@
+/**
+ * What a failed docker command's stderr means, so the orchestrator can react (exit 3 for
+ * host-level refusals, "name taken" for a foreign container) and say something useful.
+ */
+export type DockerErrorKind =
+  | 'name-conflict' // a container already holds the name
+  | 'no-such-container'
+  | 'image-not-found' // no such image locally / manifest unknown
+  | 'pull-denied' // repository missing or credentials refused
+  | 'registry-unreachable'
+  | 'permission-denied' // docker socket refused the SSH user
+  | 'sudo-refused' // `sudo -n` wants a password or the user may not sudo
+  | 'docker-missing' // no docker binary on the target
+  | 'daemon-down'
+  | 'unknown';
+
+const RULES: [DockerErrorKind, RegExp][] = [
+  ['sudo-refused', /sudo: (a password is required|a terminal is required|.*is not in the sudoers file|.*not allowed to execute)/i],
+  ['permission-denied', /permission denied while trying to connect to the docker daemon/i],
+  ['daemon-down', /cannot connect to the docker daemon|is the docker daemon running/i],
+  ['docker-missing', /(docker|sudo): (command )?not found|exec: .*docker.*: (not found|no such file)/i],
+  ['name-conflict', /is already in use by container/i],
+  ['no-such-container', /no such container/i],
+  ['pull-denied', /pull access denied|unauthorized: |denied: requested access|authentication required|no basic auth credentials/i],
+  ['image-not-found', /no such image|manifest unknown|manifest for .* not found|not found: manifest/i],
+  ['registry-unreachable', /dial tcp|no such host|i\/o timeout|tls: |server gave http response|connection refused/i],
+];
+
+const HOST_LEVEL = new Set<DockerErrorKind>(['sudo-refused', 'permission-denied', 'daemon-down', 'docker-missing']);
+
+/**
+ * @example dockerError('Error response from daemon: Conflict. The container name "/web" is already in use by container "ab…"') // 'name-conflict'
+ */
+export function dockerError(stderr: string): DockerErrorKind {
+  return classify(stderr).kind;
+}
+
+/** The host itself cannot run docker for us: the caller reports exit 3 (HostError 'docker'). */
+export function isHostLevelDockerError(kind: DockerErrorKind): boolean {
+  return HOST_LEVEL.has(kind);
+}
+
+/** The stderr line that explains the failure (the one the classifier matched, else the last). */
+export function dockerErrorLine(stderr: string): string {
+  return classify(stderr).line;
+}
+
+function classify(stderr: string): { kind: DockerErrorKind; line: string } {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const [kind, re] of RULES) {
+    const line = lines.find((l) => re.test(l));
+    if (line !== undefined) return { kind, line };
+  }
+  return { kind: 'unknown', line: lines.at(-1) ?? '' };
+}
