@@ -1,0 +1,175 @@
+/**
+ * `ledger/<service>.jsonl` on disk: append-only writes under a lock, and a tolerant reader.
+ * Never rewrites a file: a torn last line (a writer killed mid-append) is sealed with a
+ * newline so the next entry starts clean, and the reader reports the fragment.
+ */
+import { constants as fsc } from 'node:fs';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertNoSecretValues, entryProblems, type LedgerEntry } from './entry.js';
+import { withFileLock } from './lock.js';
+
+export const LEDGER_DIR = 'ledger';
+const GITATTRIBUTES = '*.jsonl merge=union\n';
+
+export interface AppendOptions {
+  /** Secret values that must not appear in any line (checked before anything is written). */
+  secretValues?: Iterable<string>;
+  /** Bounded wait for the ledger lock (default 15s). */
+  lockWaitMs?: number;
+}
+
+export interface LedgerProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface LedgerRead {
+  entries: LedgerEntry[];
+  problems: LedgerProblem[];
+}
+
+export function ledgerFile(repoDir: string, service: string): string {
+  return join(repoDir, LEDGER_DIR, `${service}.jsonl`);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function endsWithNewline(fh: import('node:fs/promises').FileHandle, size: number): Promise<boolean> {
+  if (size === 0) return true;
+  const buf = Buffer.alloc(1);
+  await fh.read(buf, 0, 1, size - 1);
+  return buf[0] === 0x0a;
+}
+
+async function appendLines(path: string, text: string): Promise<{ created: boolean }> {
+  const fh = await open(path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o644);
+  try {
+    const { size } = await fh.stat();
+    // A read needs a readable handle: O_APPEND|O_WRONLY cannot read the last byte.
+    const reader = size > 0 ? await open(path, 'r') : undefined;
+    const clean = reader ? await endsWithNewline(reader, size).finally(() => reader.close()) : true;
+    // One write() for all of this file's lines so a crash tears at most the tail.
+    const buf = Buffer.from((clean ? '' : '\n') + text, 'utf8');
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+      off += bytesWritten;
+    }
+    await fh.sync();
+    return { created: size === 0 };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Appends entries (grouped per service file) under `ledger/.lock`. Every entry is
+ * validated and checked against the secret values before any byte is written.
+ */
+export async function appendEntries(repoDir: string, entries: LedgerEntry[], opts: AppendOptions = {}): Promise<void> {
+  if (entries.length === 0) return;
+  const secretValues = [...(opts.secretValues ?? [])];
+  const byService = new Map<string, string>();
+  for (const entry of entries) {
+    const problems = entryProblems(entry);
+    if (problems.length) throw new TypeError(`invalid ledger entry ${entry.id}: ${problems.join('; ')}`);
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(entry.service)) throw new TypeError(`invalid service name for the ledger: ${entry.service}`);
+    assertNoSecretValues(entry, secretValues);
+    byService.set(entry.service, (byService.get(entry.service) ?? '') + JSON.stringify(entry) + '\n');
+  }
+  const dir = join(repoDir, LEDGER_DIR);
+  const createdDir = (await mkdir(dir, { recursive: true })) !== undefined;
+  if (createdDir) await fsyncDir(repoDir);
+  await withFileLock(
+    join(dir, '.lock'),
+    async () => {
+      let created = false;
+      for (const [service, text] of byService) {
+        created = (await appendLines(ledgerFile(repoDir, service), text)).created || created;
+      }
+      const attrs = join(dir, '.gitattributes');
+      try {
+        await writeFile(attrs, GITATTRIBUTES, { flag: 'wx' });
+        created = true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      if (created) await fsyncDir(dir);
+    },
+    { waitMs: opts.lockWaitMs },
+  );
+}
+
+function compareEntries(a: LedgerEntry, b: LedgerEntry): number {
+  const ta = Date.parse(a.time);
+  const tb = Date.parse(b.time);
+  if (ta !== tb) return ta - tb;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+async function ledgerFiles(repoDir: string, service?: string): Promise<string[]> {
+  if (service !== undefined) return [`${service}.jsonl`];
+  try {
+    return (await readdir(join(repoDir, LEDGER_DIR))).filter((f) => f.endsWith('.jsonl')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/**
+ * Every valid entry (filtered by service and inventory), ordered by time then id, with
+ * identical repeated lines (a union merge can duplicate) read once. Unreadable lines are
+ * returned in `problems` with their file (relative to the repo) and 1-based line number.
+ */
+export async function readLedger(repoDir: string, opts: { service?: string; inventory?: string } = {}): Promise<LedgerRead> {
+  const entries: LedgerEntry[] = [];
+  const problems: LedgerProblem[] = [];
+  const seen = new Set<string>();
+  for (const name of await ledgerFiles(repoDir, opts.service)) {
+    const rel = join(LEDGER_DIR, name);
+    let text: string;
+    try {
+      text = await readFile(join(repoDir, rel), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    const lines = text.split('\n');
+    lines.forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '') return;
+      const where = { file: rel, line: i + 1 };
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        const last = i === lines.length - 1;
+        problems.push({ ...where, message: last ? 'torn line (an interrupted write?), skipped' : 'invalid JSON (a torn write?), skipped' });
+        return;
+      }
+      const bad = entryProblems(value);
+      if (bad.length) {
+        problems.push({ ...where, message: `not a ledger entry: ${bad.slice(0, 3).join('; ')}` });
+        return;
+      }
+      if (seen.has(line)) return;
+      seen.add(line);
+      const entry = value as LedgerEntry;
+      if (opts.service !== undefined && entry.service !== opts.service) return;
+      if (opts.inventory !== undefined && entry.inventory !== opts.inventory) return;
+      entries.push(entry);
+    });
+  }
+  entries.sort(compareEntries);
+  return { entries, problems };
+}

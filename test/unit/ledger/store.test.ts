@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appendEntries, readLedger, type LedgerEntry } from '../../../src/ledger/index.js';
+import { entry, tempDir } from './helpers.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+function child(script: string, args: string[]): { done: Promise<number | null>; pid: number; stdout: () => string } {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(fixtures, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<number | null>((resolve) =>
+    p.on('close', (code) => {
+      if (code !== 0 && code !== null) process.stderr.write(err);
+      resolve(code);
+    }),
+  );
+  return { done, pid: p.pid!, stdout: () => out };
+}
+
+let dir = '';
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(async () => cleanup());
+
+describe('appendEntries / readLedger', () => {
+  test('round-trips every field and writes .gitattributes with the first file', async () => {
+    const e = entry({
+      action: 'rollback',
+      targets: ['shop/web'],
+      config_commit: 'abc123',
+      config_dirty: true,
+      spec: { service: 'shop', depends_on: [], jobs: {} },
+      tasks: [
+        { task: 'web-1', job: 'web', host: 'h1', image: 'web:1', hash: 'h', container_id: 'c1', action: 'replace', outcome: 'ok', error: null },
+      ],
+      outcome: 'partial',
+      duration_ms: 1234,
+      message: 'hello "quoted"\nnext',
+      source: '01ABCDEFGHJKMNPQRSTVWXYZ00',
+    });
+    await appendEntries(dir, [e]);
+    const { entries, problems } = await readLedger(dir);
+    expect(problems).toEqual([]);
+    expect(entries).toEqual([e]);
+    for (const key of ['id', 'run', 'time', 'user', 'action', 'service', 'targets', 'inventory', 'config_commit', 'config_dirty', 'spec', 'tasks', 'outcome', 'duration_ms', 'tool_version', 'message', 'source']) {
+      expect(entries[0]).toHaveProperty(key);
+    }
+    expect(await readFile(join(dir, 'ledger', '.gitattributes'), 'utf8')).toBe('*.jsonl merge=union\n');
+    const text = await readFile(join(dir, 'ledger', 'shop.jsonl'), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.split('\n')).toHaveLength(2);
+    expect(await readdir(join(dir, 'ledger'))).not.toContain('.lock');
+  });
+
+  test('one file per service; filters by service and inventory', async () => {
+    await appendEntries(dir, [
+      entry({ service: 'shop' }),
+      entry({ service: 'blog' }),
+      entry({ service: 'shop', inventory: 'prod' }),
+    ]);
+    expect((await readdir(join(dir, 'ledger'))).sort()).toEqual(['.gitattributes', 'blog.jsonl', 'shop.jsonl']);
+    expect((await readLedger(dir)).entries).toHaveLength(3);
+    expect((await readLedger(dir, { service: 'shop' })).entries).toHaveLength(2);
+    expect((await readLedger(dir, { inventory: 'test' })).entries.map((e) => e.service).sort()).toEqual(['blog', 'shop']);
+    expect((await readLedger(dir, { service: 'shop', inventory: 'prod' })).entries).toHaveLength(1);
+    expect((await readLedger(dir, { service: 'nope' })).entries).toEqual([]);
+  });
+
+  test('no ledger directory reads as empty', async () => {
+    expect(await readLedger(dir)).toEqual({ entries: [], problems: [] });
+  });
+
+  test('orders by time then id, and reads identical repeated lines once', async () => {
+    const late = entry({ time: '2026-03-01T10:00:00.000Z', id: '01KZZZZZZZZZZZZZZZZZZZZZZB' });
+    const early = entry({ time: '2026-03-01T09:00:00.000Z', id: '01KZZZZZZZZZZZZZZZZZZZZZZC' });
+    const sameTimeA = entry({ time: '2026-03-01T10:00:00.000Z', id: '01KZZZZZZZZZZZZZZZZZZZZZZA' });
+    await mkdir(join(dir, 'ledger'));
+    // As a union merge of two branches could leave it: out of order, one line duplicated.
+    const lines = [late, early, sameTimeA, late].map((e) => JSON.stringify(e)).join('\n') + '\n';
+    await writeFile(join(dir, 'ledger', 'shop.jsonl'), lines);
+    const { entries, problems } = await readLedger(dir);
+    expect(problems).toEqual([]);
+    expect(entries.map((e) => e.id)).toEqual([early.id, sameTimeA.id, late.id]);
+  });
+
+  test('invalid and non-entry lines are reported with file and line, others still read', async () => {
+    const a = entry();
+    const b = entry();
+    await mkdir(join(dir, 'ledger'));
+    await writeFile(
+      join(dir, 'ledger', 'shop.jsonl'),
+      [JSON.stringify(a), '{"id": broken', JSON.stringify({ hello: 1 }), JSON.stringify(b)].join('\n') + '\n',
+    );
+    const { entries, problems } = await readLedger(dir);
+    expect(entries.map((e) => e.id)).toEqual([a.id, b.id]);
+    expect(problems.map((p) => [p.file, p.line])).toEqual([
+      [join('ledger', 'shop.jsonl'), 2],
+      [join('ledger', 'shop.jsonl'), 3],
+    ]);
+    expect(problems[1]!.message).toMatch(/not a ledger entry/);
+  });
+
+  test('a torn last line is reported, and the next append starts on a clean line', async () => {
+    const a = entry();
+    await appendEntries(dir, [a]);
+    await appendFile(join(dir, 'ledger', 'shop.jsonl'), '{"id":"01TORN","time":"2026');
+    let read = await readLedger(dir);
+    expect(read.entries.map((e) => e.id)).toEqual([a.id]);
+    expect(read.problems).toEqual([{ file: join('ledger', 'shop.jsonl'), line: 2, message: expect.stringMatching(/torn/) }]);
+    const b = entry();
+    await appendEntries(dir, [b]);
+    read = await readLedger(dir);
+    expect(read.entries.map((e) => e.id)).toEqual([a.id, b.id]);
+    expect(read.problems.map((p) => p.line)).toEqual([2]);
+    const lines = (await readFile(join(dir, 'ledger', 'shop.jsonl'), 'utf8')).split('\n');
+    expect(lines[2]).toBe(JSON.stringify(b));
+  });
+
+  test('refuses an entry carrying a secret value, writing nothing', async () => {
+    const e = entry({ message: 'the password is hunter2-very-secret' });
+    await expect(appendEntries(dir, [entry(), e], { secretValues: ['hunter2-very-secret'] })).rejects.toThrow(/secret value/);
+    expect((await readLedger(dir)).entries).toEqual([]);
+  });
+
+  test('refuses a malformed entry and a service name that is not a file name', async () => {
+    await expect(appendEntries(dir, [{ ...entry(), outcome: 'great' } as unknown as LedgerEntry])).rejects.toThrow(/outcome/);
+    await expect(appendEntries(dir, [{ ...entry(), service: '../escape' }])).rejects.toThrow(/service name/);
+  });
+});
+
+describe('between processes', () => {
+  test('2 processes appending 200 entries each leave 400 valid entries', async () => {
+    const a = child('appender.ts', [dir, '200', 'a']);
+    const b = child('appender.ts', [dir, '200', 'b']);
+    expect(await Promise.all([a.done, b.done])).toEqual([0, 0]);
+    const { entries, problems } = await readLedger(dir);
+    expect(problems).toEqual([]);
+    expect(entries).toHaveLength(400);
+    expect(new Set(entries.map((e) => e.id)).size).toBe(400);
+    for (const tag of ['a', 'b']) {
+      const mine = entries.filter((e) => e.user === `writer-${tag}`).map((e) => e.message);
+      // Each writer's own entries read back complete and in its write order.
+      expect(mine).toEqual(Array.from({ length: 200 }, (_, i) => `${tag}-${i}`));
+    }
+  }, 60_000);
+
+  test('a writer SIGKILLed mid-append: earlier entries read back, torn line reported, next append clean', async () => {
+    const earlier = [entry(), entry(), entry()];
+    await appendEntries(dir, earlier);
+    const w = child('torn-writer.ts', [dir, 'shop']);
+    for (let i = 0; i < 200 && !w.stdout().includes('torn'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(w.stdout()).toContain('torn');
+    process.kill(w.pid, 'SIGKILL');
+    await w.done;
+    // The dead writer still "holds" the lock file: it must be seen as stale and broken.
+    expect(await readdir(join(dir, 'ledger'))).toContain('.lock');
+    const read = await readLedger(dir);
+    expect(read.entries.map((e) => e.id)).toEqual(earlier.map((e) => e.id));
+    expect(read.problems).toHaveLength(1);
+    expect(read.problems[0]!.line).toBe(4);
+    const next = entry();
+    await appendEntries(dir, [next], { lockWaitMs: 5_000 });
+    const after = await readLedger(dir);
+    expect(after.entries.map((e) => e.id)).toEqual([...earlier, next].map((e) => e.id));
+    expect(after.problems.map((p) => p.line)).toEqual([4]);
+    expect(await readdir(join(dir, 'ledger'))).not.toContain('.lock');
+  }, 30_000);
+});
