@@ -22,7 +22,9 @@ const notImplemented = (name: string): Action => async () => {
 };
 
 /** verb → module under ./commands exporting `run`. Absent verbs are not implemented yet. */
-const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {};
+const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
+  validate: () => import('./commands/validate.js'),
+};
 
 function durationOption(flag: string, description: string, def: string): Option {
   return new Option(flag, description).default(def).argParser((value: string) => {

@@ -27,6 +27,11 @@ export interface HostSpec {
   /** Prefix every docker command with `sudo -n`. */
   sudo: boolean;
   labels: Record<string, string>;
+  /**
+   * Settings the inventory left unset (filled with built-in defaults), which the user's
+   * ~/.ssh/config may then supply. Absent: every field counts as set by the inventory.
+   */
+  unsetInInventory?: Array<'user' | 'port' | 'connectTimeoutMs'>;
 }
 
 export interface RegistrySpec {

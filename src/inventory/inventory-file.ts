@@ -1,0 +1,170 @@
+/** Loads one inventory file: parse, interpolate (env only), validate, apply host defaults. */
+import { homedir, userInfo } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { ConfigIssue } from '../shared/errors.js';
+import type { HostSpec, Inventory } from './model.js';
+import { interpolateDocument } from './interpolate.js';
+import { didYouMean, nameProblem } from './names.js';
+import { HOOK_EVENTS, InventorySchema, type InventoryInput } from './schema.js';
+import { issueAt, parseSource, type SourceFile } from './source.js';
+import { zodIssues } from './zod-issues.js';
+
+export interface LoadedInventory {
+  name: string;
+  source?: SourceFile;
+  /** Undefined when the file has errors; jobs are then checked without host rules. */
+  inventory?: Inventory;
+  /** Best-effort vars, also from an invalid file, so job files still interpolate. */
+  vars: Record<string, string>;
+  /** Secret names the inventory refers to (registry password, webhook URLs). */
+  secretNames: Set<string>;
+  issues: ConfigIssue[];
+}
+
+export function inventoryName(file: string): string {
+  return file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
+}
+
+/** `~` → $HOME; relative → the repository. */
+export function repoPath(dir: string, p: string, env: NodeJS.ProcessEnv): string {
+  if (p === '~' || p.startsWith('~/')) return resolve(env.HOME || homedir(), p.slice(2));
+  return isAbsolute(p) ? p : resolve(dir, p);
+}
+
+export function loadInventoryFile(dir: string, abs: string, rel: string, env: NodeJS.ProcessEnv): LoadedInventory {
+  const name = inventoryName(abs);
+  const result: LoadedInventory = { name, vars: {}, secretNames: new Set(), issues: [] };
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    result.issues.push({ file: rel, line: 1, col: 1, path: '', message: `cannot read inventory: ${(err as Error).message}`, severity: 'error' });
+    return result;
+  }
+  const { source, issues } = parseSource(abs, rel, text);
+  result.source = source;
+  result.issues.push(...issues);
+  if (issues.length) return result;
+
+  const raw = source.doc.toJS() as Partial<Record<string, unknown>> | null;
+  for (const s of rawSecretNames(raw)) result.secretNames.add(s);
+  result.issues.push(...interpolateDocument(source, { env, secretNames: result.secretNames, inventoryName: name }));
+  const data: unknown = source.doc.toJS();
+  if (isRecord(data) && isRecord(data.vars)) {
+    for (const [k, v] of Object.entries(data.vars)) if (v !== null && typeof v !== 'object') result.vars[k] = String(v);
+  }
+  const parsed = InventorySchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    result.issues.push(...zodIssues(source, InventorySchema, parsed.error.issues));
+    return result;
+  }
+  const rules = inventoryRules(source, parsed.data);
+  result.issues.push(...rules);
+  if (result.issues.length) return result;
+  result.inventory = buildInventory(dir, name, abs, parsed.data, env);
+  return result;
+}
+
+function rawSecretNames(raw: Partial<Record<string, unknown>> | null): string[] {
+  const out: string[] = [];
+  if (!isRecord(raw)) return out;
+  if (isRecord(raw.registry) && typeof raw.registry.password_secret === 'string') out.push(raw.registry.password_secret);
+  if (Array.isArray(raw.notify)) {
+    for (const n of raw.notify) if (isRecord(n) && typeof n.webhook_secret === 'string') out.push(n.webhook_secret);
+  }
+  return out;
+}
+
+function inventoryRules(source: SourceFile, inv: InventoryInput): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const hosts = Object.keys(inv.hosts);
+  if (hosts.length === 0) issues.push(issueAt(source, ['hosts'], 'an inventory needs at least one host'));
+  for (const h of hosts) {
+    const problem = nameProblem(h);
+    if (problem) issues.push(issueAt(source, ['hosts', h], problem, { key: true }));
+  }
+  for (const [g, members] of Object.entries(inv.groups ?? {})) {
+    const problem = nameProblem(g);
+    if (problem) issues.push(issueAt(source, ['groups', g], problem, { key: true }));
+    if (inv.hosts[g]) issues.push(issueAt(source, ['groups', g], `group "${g}" has the name of a host: --host would be ambiguous`, { key: true }));
+    members.forEach((m, i) => {
+      if (!inv.hosts[m]) issues.push(issueAt(source, ['groups', g, i], `unknown host "${m}"${didYouMean(m, hosts)}`));
+    });
+  }
+  const jumpOk = (j: string): boolean => Boolean(inv.hosts[j]) || /[@:.]/.test(j);
+  if (inv.defaults?.jump && !jumpOk(inv.defaults.jump)) {
+    issues.push(issueAt(source, ['defaults', 'jump'], `unknown jump host "${inv.defaults.jump}" (a host of this inventory, or user@addr:port)`));
+  }
+  for (const [h, spec] of Object.entries(inv.hosts)) {
+    if (spec.jump && !jumpOk(spec.jump)) {
+      issues.push(issueAt(source, ['hosts', h, 'jump'], `unknown jump host "${spec.jump}"${didYouMean(spec.jump, hosts)} (a host of this inventory, or user@addr:port)`));
+    }
+    if (spec.jump === h || (!spec.jump && inv.defaults?.jump === h)) {
+      issues.push(issueAt(source, spec.jump ? ['hosts', h, 'jump'] : ['defaults', 'jump'], `host "${h}" cannot be its own jump host`));
+    }
+  }
+  for (const event of Object.keys(inv.hooks ?? {})) {
+    if (!HOOK_EVENTS.includes(event)) {
+      issues.push(issueAt(source, ['hooks', event], `unknown hook "${event}"${didYouMean(event, HOOK_EVENTS)} (expected pre-/post- push, up, update, down or rollback)`, { key: true }));
+    }
+  }
+  return issues;
+}
+
+/** The SSH user when none is given: like ssh, the local user. */
+function defaultUser(env: NodeJS.ProcessEnv): string {
+  if (env.USER) return env.USER;
+  try {
+    return userInfo().username || 'root';
+  } catch {
+    return 'root';
+  }
+}
+
+function buildInventory(dir: string, name: string, abs: string, inv: InventoryInput, env: NodeJS.ProcessEnv): Inventory {
+  const d = inv.defaults ?? {};
+  const hosts: Record<string, HostSpec> = {};
+  for (const [h, spec] of Object.entries(inv.hosts)) {
+    const identity = spec.identity_file ?? d.identity_file;
+    const known = spec.known_hosts ?? d.known_hosts;
+    const jump = spec.jump ?? d.jump;
+    hosts[h] = {
+      name: h,
+      address: spec.address,
+      user: spec.user ?? d.user ?? defaultUser(env),
+      port: spec.port ?? d.port ?? 22,
+      ...(identity ? { identityFile: repoPath(dir, identity, env) } : {}),
+      ...(known ? { knownHosts: repoPath(dir, known, env) } : {}),
+      hostKeyPolicy: spec.host_key_policy ?? d.host_key_policy ?? 'strict',
+      ...(jump && jump !== h ? { jump } : {}),
+      connectTimeoutMs: spec.connect_timeout ?? d.connect_timeout ?? 10_000,
+      docker: spec.docker ?? d.docker ?? 'docker',
+      sudo: spec.sudo ?? d.sudo ?? false,
+      labels: spec.labels ?? {},
+      unsetInInventory: [
+        ...(spec.user ?? d.user ? [] : (['user'] as const)),
+        ...(spec.port ?? d.port ? [] : (['port'] as const)),
+        ...(spec.connect_timeout ?? d.connect_timeout ? [] : (['connectTimeoutMs'] as const)),
+      ],
+    };
+  }
+  return {
+    name,
+    file: abs,
+    hosts,
+    groups: inv.groups ?? {},
+    vars: inv.vars ?? {},
+    ...(inv.registry
+      ? { registry: { server: inv.registry.server, username: inv.registry.username, passwordSecret: inv.registry.password_secret } }
+      : {}),
+    notify: (inv.notify ?? []).map((n) => ({ webhookSecret: n.webhook_secret, events: n.events ?? [...NOTIFY_ALL] })),
+    hooks: inv.hooks ?? {},
+  };
+}
+
+const NOTIFY_ALL = ['push', 'up', 'update', 'down', 'rollback', 'failure'] as const;
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

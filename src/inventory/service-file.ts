@@ -1,0 +1,265 @@
+/**
+ * Loads one `jobs/<service>.yml` against one inventory: parse, interpolate, validate, apply
+ * job defaults, merge task overrides and expand placements into tasks (not yet hashed).
+ */
+import { basename } from 'node:path';
+import type { ConfigIssue } from '../shared/errors.js';
+import type { HealthcheckSpec, Inventory, TaskSpec, UpdatePolicy } from './model.js';
+import { interpolateDocument } from './interpolate.js';
+import { didYouMean, nameProblem } from './names.js';
+import { findCycle } from './order.js';
+import { parsePort } from './normalize.js';
+import { ServiceSchema, type HealthcheckInput, type JobInput, type ServiceInput } from './schema.js';
+import { issueAt, parseSource, type PathSeg, type SourceFile } from './source.js';
+import { zodIssues } from './zod-issues.js';
+import { isRecord } from './inventory-file.js';
+
+export interface TaskDraft {
+  task: string;
+  host: string;
+  spec: TaskSpec;
+  /** Where the task is defined: its `tasks.<name>` entry, or the job's `placement`. */
+  at: PathSeg[];
+}
+
+export interface JobDraft {
+  job: string;
+  update: UpdatePolicy;
+  dependsOn: string[];
+  tasks: TaskDraft[];
+}
+
+export interface ServiceDraft {
+  service: string;
+  file: string;
+  source: SourceFile;
+  dependsOn: string[];
+  jobs: JobDraft[];
+}
+
+/** Secret names listed anywhere in a file, read before interpolation (they are plain names). */
+export function rawJobSecretNames(text: string): string[] {
+  const { source, issues } = parseSource('', '', text);
+  if (issues.length) return [];
+  const raw: unknown = source.doc.toJS();
+  const out: string[] = [];
+  const take = (v: unknown): void => {
+    if (Array.isArray(v)) for (const s of v) if (typeof s === 'string') out.push(s);
+  };
+  if (isRecord(raw) && isRecord(raw.jobs)) {
+    for (const job of Object.values(raw.jobs)) {
+      if (!isRecord(job)) continue;
+      take(job.secrets);
+      if (isRecord(job.tasks)) for (const t of Object.values(job.tasks)) if (isRecord(t)) take(t.secrets);
+    }
+  }
+  return out;
+}
+
+export interface ServiceScope {
+  env: NodeJS.ProcessEnv;
+  vars: Record<string, string>;
+  secretNames: Set<string>;
+  inventoryName: string;
+  /** Undefined when the inventory itself is invalid: host rules are skipped. */
+  inventory?: Inventory;
+}
+
+export function loadServiceFile(
+  abs: string,
+  rel: string,
+  text: string,
+  scope: ServiceScope,
+): { service?: ServiceDraft; issues: ConfigIssue[]; warnings: ConfigIssue[] } {
+  const { source, issues } = parseSource(abs, rel, text);
+  const warnings: ConfigIssue[] = [];
+  if (issues.length) return { issues, warnings };
+  issues.push(...interpolateDocument(source, { ...scope, vars: scope.vars }));
+  const parsed = ServiceSchema.safeParse(source.doc.toJS() ?? {});
+  if (!parsed.success) {
+    issues.push(...zodIssues(source, ServiceSchema, parsed.error.issues));
+    return { issues, warnings };
+  }
+  const data = parsed.data;
+  const expected = basename(abs).replace(/\.ya?ml$/, '');
+  if (data.service !== expected) {
+    issues.push(issueAt(source, ['service'], `service "${data.service}" must be named after its file (jobs/${expected}.yml)`));
+  }
+  const problem = nameProblem(data.service);
+  if (problem) issues.push(issueAt(source, ['service'], problem));
+  const jobs: JobDraft[] = [];
+  for (const [job, spec] of Object.entries(data.jobs)) {
+    const draft = jobDraft(source, data, job, spec, scope, issues, warnings);
+    if (draft) jobs.push(draft);
+  }
+  if (Object.keys(data.jobs).length === 0) issues.push(issueAt(source, ['jobs'], 'a service needs at least one job'));
+  const cycle = findCycle(Object.entries(data.jobs).map(([name, j]) => ({ name, dependsOn: j.depends_on ?? [] })));
+  if (cycle) issues.push(issueAt(source, ['jobs', cycle[0]!, 'depends_on'], `dependency cycle between jobs: ${cycle.join(' -> ')}`));
+  if (issues.length) return { issues, warnings };
+  return { service: { service: data.service, file: abs, source, dependsOn: data.depends_on ?? [], jobs }, issues, warnings };
+}
+
+function jobDraft(
+  source: SourceFile,
+  service: ServiceInput,
+  job: string,
+  spec: JobInput,
+  scope: ServiceScope,
+  issues: ConfigIssue[],
+  warnings: ConfigIssue[],
+): JobDraft | undefined {
+  const at = (...p: PathSeg[]): PathSeg[] => ['jobs', job, ...p];
+  const before = issues.length;
+  const problem = nameProblem(job);
+  if (problem) issues.push(issueAt(source, at(), problem, { key: true }));
+  (spec.depends_on ?? []).forEach((d, i) => {
+    if (!service.jobs[d]) issues.push(issueAt(source, at('depends_on', i), `unknown job "${d}" in service ${service.service}${didYouMean(d, Object.keys(service.jobs))}`));
+    else if (d === job) issues.push(issueAt(source, at('depends_on', i), `job "${job}" cannot depend on itself`));
+  });
+  const tag = imageTag(spec.image);
+  if (tag === undefined || tag === 'latest') {
+    warnings.push(issueAt(source, at('image'), `image "${spec.image}" has ${tag ? 'the tag latest' : 'no tag'}: a tag is never re-resolved, pin a version`, { severity: 'warning' }));
+  }
+  labelRules(source, at('labels'), spec.labels, issues);
+  const update: UpdatePolicy = {
+    parallelism: spec.update?.parallelism ?? 1,
+    order: spec.update?.order ?? 'stop-first',
+    delayMs: spec.update?.delay ?? 0,
+    monitorMs: spec.update?.monitor ?? 5000,
+    failureAction: spec.update?.failure_action ?? 'rollback',
+  };
+
+  const placements: { task: string; host: string; overrides: Record<string, unknown>; at: PathSeg[] }[] = [];
+  if (spec.tasks && spec.placement) {
+    issues.push(issueAt(source, at('placement'), 'a job has either tasks or placement, not both', { key: true }));
+  } else if (!spec.tasks && !spec.placement) {
+    issues.push(issueAt(source, at(), 'a job needs tasks or placement', { key: true }));
+  } else if (spec.tasks) {
+    const hosts = Object.keys(scope.inventory?.hosts ?? {});
+    if (Object.keys(spec.tasks).length === 0) issues.push(issueAt(source, at('tasks'), 'tasks must name at least one task'));
+    for (const [task, t] of Object.entries(spec.tasks)) {
+      const p = nameProblem(task);
+      if (p) issues.push(issueAt(source, at('tasks', task), p, { key: true }));
+      if (scope.inventory && !scope.inventory.hosts[t.host]) {
+        issues.push(issueAt(source, at('tasks', task, 'host'), `unknown host "${t.host}" in inventory ${scope.inventoryName}${didYouMean(t.host, hosts)}`));
+      }
+      labelRules(source, at('tasks', task, 'labels'), t.labels, issues);
+      const { host, ...overrides } = t;
+      placements.push({ task, host, overrides, at: at('tasks', task) });
+    }
+  } else if (spec.placement && scope.inventory) {
+    for (const host of placementHosts(source, at('placement'), spec.placement, scope, issues)) {
+      placements.push({ task: host, host, overrides: {}, at: at('placement') });
+    }
+  }
+
+  const tasks: TaskDraft[] = [];
+  for (const p of placements) {
+    const merged = mergeOverrides(spec, p.overrides);
+    const hc = healthcheck(merged.healthcheck);
+    if (hc === null) {
+      const where = p.overrides.healthcheck ? [...p.at, 'healthcheck'] : at('healthcheck');
+      issues.push(issueAt(source, where, 'healthcheck needs cmd (or use "healthcheck: none")'));
+      continue;
+    }
+    const taskSpec: TaskSpec = {
+      image: spec.image,
+      ...(merged.command ? { command: merged.command } : {}),
+      env: merged.env ?? {},
+      secrets: [...new Set(merged.secrets ?? [])].sort(),
+      ports: merged.ports ?? [],
+      volumes: merged.volumes ?? [],
+      labels: merged.labels ?? {},
+      restart: merged.restart ?? 'unless-stopped',
+      ...(merged.resources?.cpus !== undefined ? { cpus: merged.resources.cpus } : {}),
+      ...(merged.resources?.memory !== undefined ? { memoryBytes: merged.resources.memory } : {}),
+      ...(hc !== undefined ? { healthcheck: hc } : {}),
+      ...(merged.network ? { network: merged.network } : {}),
+    };
+    tasks.push({ task: p.task, host: p.host, spec: taskSpec, at: p.at });
+  }
+  if (update.order === 'start-first') {
+    const published = tasks.flatMap((t) => t.spec.ports).find((port) => parsePort(port)?.hostPort !== undefined);
+    if (published) {
+      issues.push(issueAt(source, at('update', 'order'), `start-first cannot be used with a published host port (${published}): the new container could not bind it while the old one runs`));
+    }
+  }
+  if (issues.length > before) return undefined;
+  return { job, update, dependsOn: spec.depends_on ?? [], tasks };
+}
+
+function labelRules(source: SourceFile, path: PathSeg[], labels: Record<string, string> | undefined, issues: ConfigIssue[]): void {
+  for (const key of Object.keys(labels ?? {})) {
+    if (key.startsWith('deploy.')) issues.push(issueAt(source, [...path, key], `label "${key}": the deploy.* labels are reserved`, { key: true }));
+  }
+}
+
+function placementHosts(
+  source: SourceFile,
+  path: PathSeg[],
+  placement: NonNullable<JobInput['placement']>,
+  scope: ServiceScope,
+  issues: ConfigIssue[],
+): string[] {
+  const inv = scope.inventory!;
+  const kinds = (['group', 'hosts', 'labels'] as const).filter((k) => placement[k] !== undefined);
+  if (kinds.length !== 1) {
+    issues.push(issueAt(source, path, 'placement needs exactly one of group, hosts or labels', { key: true }));
+    return [];
+  }
+  let hosts: string[] = [];
+  if (placement.group !== undefined) {
+    const members = inv.groups[placement.group];
+    if (!members) {
+      issues.push(issueAt(source, [...path, 'group'], `unknown group "${placement.group}" in inventory ${inv.name}${didYouMean(placement.group, Object.keys(inv.groups))}`));
+      return [];
+    }
+    hosts = members;
+  } else if (placement.hosts) {
+    placement.hosts.forEach((h, i) => {
+      if (!inv.hosts[h]) issues.push(issueAt(source, [...path, 'hosts', i], `unknown host "${h}" in inventory ${inv.name}${didYouMean(h, Object.keys(inv.hosts))}`));
+    });
+    hosts = placement.hosts.filter((h) => inv.hosts[h]);
+  } else if (placement.labels) {
+    const want = Object.entries(placement.labels);
+    hosts = Object.values(inv.hosts)
+      .filter((h) => want.every(([k, v]) => h.labels[k] === v))
+      .map((h) => h.name);
+  }
+  const unique = [...new Set(hosts)];
+  if (unique.length === 0) issues.push(issueAt(source, path, `placement selects no host in inventory ${inv.name}`, { key: true }));
+  return unique;
+}
+
+/** Task overrides: maps merge by key, lists and scalars replace. */
+function mergeOverrides(job: JobInput, overrides: Record<string, unknown>): JobInput {
+  const out: Record<string, unknown> = { ...job };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) continue;
+    const base = out[k];
+    out[k] = isRecord(base) && isRecord(v) ? { ...base, ...v } : v;
+  }
+  return out as JobInput;
+}
+
+/** undefined: the image's own check; null: a map without cmd. */
+function healthcheck(hc: HealthcheckInput | undefined): HealthcheckSpec | 'none' | undefined | null {
+  if (hc === undefined) return undefined;
+  if (hc === 'none') return 'none';
+  if (hc.cmd === undefined) return null;
+  return {
+    test: typeof hc.cmd === 'string' ? ['CMD-SHELL', hc.cmd] : ['CMD', ...hc.cmd],
+    intervalMs: hc.interval ?? 5000,
+    timeoutMs: hc.timeout ?? 5000,
+    retries: hc.retries ?? 3,
+    startPeriodMs: hc.start_period ?? 0,
+  };
+}
+
+/** The tag of an image reference, or undefined (a digest counts as pinned). */
+export function imageTag(image: string): string | undefined {
+  if (image.includes('@')) return 'digest';
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const colon = last.lastIndexOf(':');
+  return colon < 0 ? undefined : last.slice(colon + 1);
+}
