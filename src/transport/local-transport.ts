@@ -1,0 +1,81 @@
+/**
+ * `address: local`: the same commands as child processes, argv passed without a shell.
+ */
+import { spawn } from 'node:child_process';
+import { shellJoin } from '../shared/quote.js';
+import type { ExecOptions, ExecResult, Transport } from './types.js';
+
+const KILL_GRACE_MS = 5000;
+
+export interface LocalTransportOptions {
+  timeoutMs: number;
+  env?: NodeJS.ProcessEnv;
+  onCommand?: (host: string, display: string) => void;
+  signal?: AbortSignal;
+}
+
+export class LocalTransport implements Transport {
+  private readonly children = new Set<ReturnType<typeof spawn>>();
+
+  constructor(
+    readonly host: string,
+    private readonly options: LocalTransportOptions,
+  ) {}
+
+  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    this.options.onCommand?.(this.host, shellJoin(argv));
+    const [file, ...args] = argv;
+    if (file === undefined) return Promise.resolve({ code: 127, stdout: '', stderr: 'empty command\n' });
+    if (this.options.signal?.aborted || opts.signal?.aborted) {
+      return Promise.resolve({ code: 130, stdout: '', stderr: 'interrupted' });
+    }
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    return new Promise((resolve) => {
+      const child = spawn(file, args, { env: this.options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      this.children.add(child);
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const collect = opts.collect !== false;
+      let override: number | undefined;
+      let spawnError: string | undefined;
+      const kill = (code: number): void => {
+        override ??= code;
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+      };
+      const timer = timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => kill(124), timeoutMs) : undefined;
+      const onAbort = (): void => kill(130);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.options.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (collect) out.push(chunk);
+        opts.onStdout?.(chunk);
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        if (collect) err.push(chunk);
+        opts.onStderr?.(chunk);
+      });
+      // A command that exits without reading its stdin must not crash us with EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        spawnError = e.code === 'ENOENT' ? `${file}: command not found\n` : `${file}: ${e.message}\n`;
+      });
+      child.on('close', (code, signalName) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.options.signal?.removeEventListener('abort', onAbort);
+        this.children.delete(child);
+        const stderr = Buffer.concat(err).toString('utf8') + (spawnError ?? '');
+        const exit = override ?? (spawnError ? 127 : (code ?? (signalName === 'SIGKILL' ? 137 : 143)));
+        resolve({ code: exit, stdout: Buffer.concat(out).toString('utf8'), stderr });
+      });
+      if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+      else child.stdin.end();
+    });
+  }
+
+  close(): Promise<void> {
+    for (const child of this.children) child.kill('SIGTERM');
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * One authenticated SSH connection (ssh2 Client) and the channels run on it. A dropped
+ * connection is never reopened: the host is reported lost for the rest of the run.
+ */
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { ClientChannel } from 'ssh2';
+import { HostError } from '../shared/errors.js';
+import { createAuthenticator } from './authenticator.js';
+import { ChannelSlots } from './channel-slots.js';
+import type { Endpoint } from './endpoint.js';
+import { createHostKeyGuard } from './host-key-guard.js';
+import type { KeyStore } from './key-store.js';
+import type { ExecResult } from './types.js';
+
+const { Client } = ssh2;
+
+/** ssh2's default host key algorithms on Node 20 (ed25519 available). */
+const DEFAULT_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+export const MAX_CHANNELS = 8;
+
+export interface OpenOptions {
+  keys: KeyStore;
+  agentSocket?: string;
+  envKey?: string;
+  /** A stream to a jump host's forwarded port instead of a TCP socket. */
+  sock?: Duplex;
+  /** Reached through this hop; named in messages. */
+  via?: string;
+}
+
+export interface ChannelRequest {
+  stdin?: string | Buffer;
+  signal?: AbortSignal;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  collect?: boolean;
+  /** Local backstop: close the channel and report 124 if the target never answers. */
+  deadlineMs?: number;
+}
+
+type NodeError = Error & { code?: string; level?: string };
+
+function describeConnectError(err: NodeError, endpoint: Endpoint): string {
+  const where = `${endpoint.address}:${endpoint.port}`;
+  switch (err.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${endpoint.address}`;
+    case 'ECONNREFUSED':
+      return `connection refused by ${where}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no route to ${where}`;
+    case 'ETIMEDOUT':
+      return `connect to ${where} timed out`;
+    case 'ECONNRESET':
+      return `connection reset by ${where} during handshake`;
+  }
+  if (err.level === 'client-timeout') {
+    return `connect to ${where} timed out after ${endpoint.connectTimeoutMs / 1000}s (no SSH handshake)`;
+  }
+  return `cannot connect to ${where}: ${err.message}`;
+}
+
+export class SshConnection {
+  private lost: HostError | undefined;
+  private closedByUs = false;
+  private readonly slots = new ChannelSlots(MAX_CHANNELS);
+  private readonly inflight = new Set<(err: HostError | 'closed') => void>();
+
+  private constructor(
+    readonly endpoint: Endpoint,
+    private readonly client: InstanceType<typeof Client>,
+  ) {
+    client.on('error', (err: NodeError) => this.markLost(err.level === 'client-timeout' ? 'no answer to keepalive' : err.message));
+    client.on('close', () => this.markLost('connection closed by the remote side'));
+  }
+
+  /** Connects and authenticates; rejects with HostError (unreachable, auth, host-key). */
+  static async open(endpoint: Endpoint, options: OpenOptions): Promise<SshConnection> {
+    const guard = await createHostKeyGuard(endpoint, DEFAULT_HOST_KEY_ALGORITHMS);
+    const auth = createAuthenticator({
+      endpoint,
+      keys: options.keys,
+      ...(options.agentSocket ? { agentSocket: options.agentSocket } : {}),
+      ...(options.envKey ? { envKey: options.envKey } : {}),
+    });
+    const client = new Client();
+    const via = options.via ? ` (via ${options.via})` : '';
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: HostError): void => {
+        if (settled) return;
+        settled = true;
+        client.removeAllListeners('ready');
+        client.on('error', () => undefined);
+        client.end();
+        options.sock?.destroy();
+        reject(err);
+      };
+      client.on('error', (err: NodeError) => {
+        if (guard.failure) return fail(guard.failure);
+        if (err.level === 'client-authentication') {
+          return fail(
+            new HostError(endpoint.id, 'auth', `authentication failed for user ${endpoint.user}${via}: ${auth.describe()}`),
+          );
+        }
+        fail(new HostError(endpoint.id, 'unreachable', describeConnectError(err, endpoint) + via));
+      });
+      client.on('close', () => {
+        if (guard.failure) return fail(guard.failure);
+        fail(new HostError(endpoint.id, 'unreachable', `connection to ${endpoint.address}:${endpoint.port} closed during the SSH handshake${via}`));
+      });
+      client.once('ready', () => {
+        if (settled) return;
+        settled = true;
+        client.removeAllListeners('error');
+        client.removeAllListeners('close');
+        resolve(new SshConnection(endpoint, client));
+      });
+      client.connect({
+        host: endpoint.address,
+        port: endpoint.port,
+        ...(options.sock ? { sock: options.sock } : {}),
+        username: endpoint.user,
+        authHandler: auth.handler,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          guard.verify(key).then(verify, () => verify(false));
+        },
+        algorithms: { serverHostKey: guard.algorithms as never },
+        readyTimeout: endpoint.connectTimeoutMs,
+        keepaliveInterval: endpoint.keepaliveIntervalMs,
+        keepaliveCountMax: endpoint.keepaliveCountMax,
+        agentForward: false,
+      });
+    });
+  }
+
+  /** Why the connection is unusable, if it is. */
+  get failure(): HostError | undefined {
+    return this.lost;
+  }
+
+  private markLost(reason: string): void {
+    if (this.lost || this.closedByUs) return;
+    this.lost = new HostError(this.endpoint.id, 'lost', `connection lost: ${reason}`);
+    for (const stop of this.inflight) stop(this.lost);
+    this.client.end();
+  }
+
+  /** A direct-tcpip channel for the next hop; never counted against the exec cap. */
+  forward(address: string, port: number): Promise<Duplex> {
+    if (this.lost) return Promise.reject(this.lost);
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, address, port, (err, stream) => {
+        if (err) reject(new HostError(this.endpoint.id, 'unreachable', `cannot reach ${address}:${port} through this host: ${err.message}`));
+        else resolve(stream);
+      });
+    });
+  }
+
+  /** Runs command text (already quoted) on one channel. Rejects only with HostError. */
+  async exec(command: string, req: ChannelRequest): Promise<ExecResult> {
+    if (this.lost) throw this.lost;
+    const interrupted = (): ExecResult => ({ code: 130, stdout: '', stderr: 'interrupted' });
+    if (req.signal?.aborted || this.closedByUs) return interrupted();
+    let release: () => void;
+    try {
+      release = await this.slots.acquire(req.signal);
+    } catch {
+      return interrupted();
+    }
+    try {
+      return await this.run(command, req);
+    } finally {
+      release();
+    }
+  }
+
+  private run(command: string, req: ChannelRequest): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      if (this.lost) return reject(this.lost);
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const collect = req.collect !== false;
+      let channel: ClientChannel | undefined;
+      let exitCode: number | undefined;
+      let done = false;
+      const text = (parts: Buffer[]): string => Buffer.concat(parts).toString('utf8');
+      const finish = (outcome: ExecResult | HostError): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(deadline);
+        req.signal?.removeEventListener('abort', onAbort);
+        this.inflight.delete(stop);
+        if (outcome instanceof HostError) reject(outcome);
+        else resolve(outcome);
+      };
+      const stop = (why: HostError | 'closed'): void => {
+        channel?.close();
+        finish(why === 'closed' ? { code: 130, stdout: text(out), stderr: text(err) } : why);
+      };
+      const onAbort = (): void => stop('closed');
+      const deadline =
+        req.deadlineMs && Number.isFinite(req.deadlineMs)
+          ? setTimeout(() => {
+              channel?.close();
+              finish({ code: 124, stdout: text(out), stderr: `${text(err)}command timed out (no answer from the target)\n` });
+            }, req.deadlineMs)
+          : undefined;
+      this.inflight.add(stop);
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        this.client.exec(command, (openErr, ch) => {
+          if (openErr) {
+            finish(this.lost ?? { code: 255, stdout: '', stderr: `cannot open a channel: ${openErr.message}\n` });
+            return;
+          }
+          channel = ch;
+          if (done) return void ch.close();
+          ch.on('data', (chunk: Buffer) => {
+            if (collect) out.push(chunk);
+            req.onStdout?.(chunk);
+          });
+          ch.stderr.on('data', (chunk: Buffer) => {
+            if (collect) err.push(chunk);
+            req.onStderr?.(chunk);
+          });
+          ch.on('exit', (code: number | null, signalName?: string) => {
+            exitCode = code ?? (signalName ? 128 + (SIGNALS[signalName] ?? 0) : 255);
+          });
+          ch.on('close', () => {
+            if (this.lost) return finish(this.lost);
+            finish({ code: exitCode ?? 255, stdout: text(out), stderr: text(err) });
+          });
+          ch.on('error', () => undefined);
+          if (req.stdin !== undefined) ch.end(req.stdin);
+          else ch.end();
+        });
+      } catch (e) {
+        finish(this.lost ?? new HostError(this.endpoint.id, 'lost', `connection lost: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** Closes the connection; commands still running resolve as interrupted (130). */
+  close(): Promise<void> {
+    if (this.closedByUs) return Promise.resolve();
+    this.closedByUs = true;
+    for (const stop of this.inflight) stop('closed');
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      this.client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.end();
+    });
+  }
+}
+
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, PIPE: 13, TERM: 15 };

@@ -1,0 +1,56 @@
+/**
+ * The Transport of one SSH host: argv is quoted by shared/quote.ts and wrapped in
+ * `timeout` on the target, because signals cannot stop a remote command once stdin is
+ * closed (and sshd refuses signals to root sessions).
+ */
+import { shellJoin } from '../shared/quote.js';
+import type { SshConnection } from './ssh-connection.js';
+import type { ExecOptions, ExecResult, Transport } from './types.js';
+
+/** Seconds `timeout -k` waits after TERM before KILL. */
+export const KILL_GRACE_S = 5;
+/** Extra local wait beyond the remote timeout before giving up on a silent target. */
+const LOCAL_BACKSTOP_MS = (KILL_GRACE_S + 10) * 1000;
+
+/** The command text sent to sshd for argv and a timeout (0 or Infinity: none). */
+export function remoteCommand(argv: readonly string[], timeoutMs: number): string {
+  const command = shellJoin(argv);
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return command;
+  const secs = Math.max(timeoutMs / 1000, 0.001);
+  const text = Number.isInteger(secs) ? String(secs) : secs.toFixed(3).replace(/0+$/, '');
+  return `timeout -k ${KILL_GRACE_S} ${text} ${command}`;
+}
+
+export class SshTransport implements Transport {
+  constructor(
+    readonly host: string,
+    private readonly connection: () => Promise<SshConnection>,
+    private readonly closer: () => Promise<void>,
+    private readonly defaults: {
+      timeoutMs: number;
+      onCommand?: (host: string, display: string) => void;
+      signal?: AbortSignal;
+    },
+  ) {}
+
+  async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? this.defaults.timeoutMs;
+    this.defaults.onCommand?.(this.host, shellJoin(argv));
+    const connection = await this.connection();
+    const signals = [opts.signal, this.defaults.signal].filter((s): s is AbortSignal => s !== undefined);
+    const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
+    return connection.exec(remoteCommand(argv, timeoutMs), {
+      ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+      ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) } : {}),
+      ...(opts.onStdout ? { onStdout: opts.onStdout } : {}),
+      ...(opts.onStderr ? { onStderr: opts.onStderr } : {}),
+      ...(opts.collect !== undefined ? { collect: opts.collect } : {}),
+      ...(bounded ? { deadlineMs: timeoutMs + LOCAL_BACKSTOP_MS } : {}),
+    });
+  }
+
+  /** Closes this host's pooled connection (hosts jumping through it lose theirs too). */
+  close(): Promise<void> {
+    return this.closer();
+  }
+}
