@@ -24,6 +24,12 @@ const notImplemented = (name: string): Action => async () => {
 /** verb → module under ./commands exporting `run`. Absent verbs are not implemented yet. */
 const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
   validate: () => import('./commands/validate.js'),
+  up: () => import('./commands/up.js'),
+  update: () => import('./commands/update.js'),
+  down: () => import('./commands/down.js'),
+  plan: () => import('./commands/plan.js'),
+  status: () => import('./commands/status.js'),
+  rollback: () => import('./commands/rollback.js'),
 };
 
 function durationOption(flag: string, description: string, def: string): Option {

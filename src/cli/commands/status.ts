@@ -1,0 +1,62 @@
+import { selectTargets } from '../../inventory/index.js';
+import { type ExitCode, worstExit } from '../../shared/errors.js';
+import { formatDuration } from '../../shared/duration.js';
+import { escapeControl } from '../../shared/quote.js';
+import { readStatus } from '../../tasks/status.js';
+import type { GlobalOptions } from '../context.js';
+import { makeChalk, outcomeColour, printJson, table } from '../output.js';
+import { openSession } from '../session.js';
+
+/** `deploy status [TARGET]`: exit 0 whatever it finds, as long as every host answered. */
+export async function run(globals: GlobalOptions, args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+  const session = await openSession(globals, { requireSecrets: false });
+  try {
+    const project = session.project;
+    const hostFilter = (opts.host as string[] | undefined) ?? [];
+    const selection = selectTargets(project, args[0], hostFilter);
+    // Orphans can only be found by reading every host of the inventory.
+    const hosts =
+      selection.kind === 'all' || selection.kind === 'service'
+        ? hostFilter.length
+          ? selection.hosts
+          : Object.keys(project.inventory.hosts).filter((h) => !isJumpOnly(project, h))
+        : selection.hosts;
+    const report = await readStatus(project, selection.services, hosts, session.pool, {
+      parallel: globals.parallel,
+      timeoutMs: globals.timeoutMs,
+    });
+    if (typeof opts.html === 'string') {
+      const { writeStatusHtml } = await import('../../ui/report.js');
+      await writeStatusHtml(opts.html, project, report);
+    }
+    if (globals.json) {
+      printJson(report);
+    } else {
+      const c = makeChalk(globals, process.stdout);
+      const rows = report.tasks.map((t) => [
+        `${t.service}/${t.job}/${t.task}`,
+        t.host,
+        outcomeColour(c, t.state)(t.state),
+        t.health === 'none' ? '-' : outcomeColour(c, t.health)(t.health),
+        escapeControl(t.image ?? '-'),
+        t.uptime_ms === null ? '-' : formatDuration(t.uptime_ms),
+        t.orphan ? c.yellow('orphan') : t.drift ? c.yellow(`drift: ${escapeControl(t.drift_fields.join(', ') || 'hash differs')}`) : '',
+      ]);
+      process.stdout.write(table(rows, ['TASK', 'HOST', 'STATE', 'HEALTH', 'IMAGE', 'UPTIME', 'NOTE']) + '\n');
+      for (const h of report.hosts.filter((x) => !x.reachable)) {
+        process.stdout.write(c.red(`${h.host} (${h.address}): unreachable: ${escapeControl(h.error ?? '')}`) + '\n');
+      }
+    }
+    return worstExit(report.hosts.filter((h) => !h.reachable).map(() => 3 as const));
+  } finally {
+    await session.close();
+  }
+}
+
+/** A host used only as a `jump` for others is never read (SPEC §4). */
+function isJumpOnly(project: import('../../inventory/model.js').Project, host: string): boolean {
+  const inv = project.inventory;
+  const isJump = Object.values(inv.hosts).some((h) => h.jump === host);
+  const hasTasks = project.services.some((s) => s.jobs.some((j) => j.tasks.some((t) => t.host === host)));
+  return isJump && !hasTasks;
+}

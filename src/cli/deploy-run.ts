@@ -1,0 +1,149 @@
+/**
+ * The shared body of `up`, `update` and `rollback`: hooks, the deploy itself, the ledger
+ * entry, notifications, and the result (human summary or SPEC §3 JSON).
+ */
+import type { ResolvedService } from '../inventory/model.js';
+import { ulid, whoAmI, type LedgerEntry } from '../ledger/index.js';
+import { eventFromEntry, notifyWebhooks, runHook, type DeployEvent } from '../notify/index.js';
+import { OperationError, type ExitCode, worstExit } from '../shared/errors.js';
+import { escapeControl } from '../shared/quote.js';
+import { formatDuration } from '../shared/duration.js';
+import { deploy, type DeployAction, type DeployReport } from '../tasks/deploy.js';
+import { recordRun } from '../tasks/record.js';
+import type { GlobalOptions } from './context.js';
+import { lineReporter, makeChalk, outcomeColour, printJson, table } from './output.js';
+import type { Session } from './session.js';
+
+export interface DeployRunInput {
+  action: DeployAction;
+  session: Session;
+  services: ResolvedService[];
+  targets: string[];
+  force?: boolean;
+  sources?: Record<string, string>;
+  specs?: Record<string, unknown>;
+}
+
+export async function runDeployCommand(globals: GlobalOptions, input: DeployRunInput): Promise<ExitCode> {
+  const { session } = input;
+  const project = session.project;
+  const startedAt = Date.now();
+  const run = ulid(startedAt);
+  const versions: Record<string, string> = {};
+  for (const s of input.services) versions[s.service] = ulid();
+  const user = await whoAmI(project.dir);
+  const command = ['deploy', ...process.argv.slice(2)].join(' ');
+  const reporter = lineReporter(globals);
+
+  const preEvent: DeployEvent = {
+    event: input.action,
+    service: input.services.map((s) => s.service).join(','),
+    entry: null,
+    run,
+    user,
+    outcome: null,
+    summary: `${input.action} ${input.targets.join(' ')} on ${project.inventory.name} by ${user}`,
+    inventory: project.inventory.name,
+    time: new Date(startedAt).toISOString(),
+    targets: input.targets,
+  };
+
+  const pre = project.inventory.hooks[`pre-${input.action}`];
+  if (pre) {
+    const hook = await runHook(project.dir, pre, preEvent);
+    if (hook.code !== 0) {
+      throw new OperationError(`pre-${input.action} hook failed (exit ${hook.code}): ${hook.output.trim().split('\n').slice(-3).join(' | ')}`, 'nothing was deployed');
+    }
+  }
+
+  const report = await deploy({
+    action: input.action,
+    project,
+    services: input.services,
+    force: input.force,
+    pool: session.pool,
+    reporter,
+    parallel: globals.parallel,
+    timeoutMs: globals.timeoutMs,
+    lockWaitMs: globals.lockWaitMs,
+    signal: session.signal,
+    run,
+    versions,
+    user,
+    command,
+  });
+
+  const entries = await recordRun(project, report.touched, report.tasks, {
+    action: input.action,
+    run,
+    versions,
+    startedAt,
+    user,
+    targets: input.targets,
+    interrupted: session.signal.aborted,
+    sources: input.sources,
+    specs: input.specs,
+  });
+
+  const ok = report.exitCode === 0;
+  let exitCode = report.exitCode;
+  for (const entry of entries) {
+    const ev = eventFromEntry(entry);
+    const notes = await notifyWebhooks(project.inventory.notify, project.secrets, ev);
+    for (const n of notes) if (!n.ok && !globals.json) process.stderr.write(`warning: notification ${n.webhook} failed: ${n.error ?? n.status}\n`);
+    const post = project.inventory.hooks[`post-${input.action}`];
+    if (post) {
+      const hook = await runHook(project.dir, post, ev);
+      if (hook.code !== 0 && !globals.json) process.stderr.write(`warning: post-${input.action} hook failed (exit ${hook.code})\n`);
+    }
+  }
+  if (report.lockError) {
+    process.stderr.write(`error: ${report.lockError.message}\nhint: ${report.lockError.hint}\n`);
+  }
+  exitCode = worstExit([exitCode]);
+
+  if (globals.json) {
+    printJson({
+      ok,
+      entry: entries[0]?.id ?? null,
+      entries: entries.map((e) => e.id),
+      run,
+      tasks: report.tasks,
+      hosts: Object.entries(report.hostErrors).map(([host, e]) => ({ host, reachable: false, error: e.message })),
+      ...(report.lockError ? { error: report.lockError.message } : {}),
+    });
+  } else {
+    printSummary(globals, report, entries, Date.now() - startedAt);
+  }
+  return exitCode;
+}
+
+function summaryLine(report: DeployReport): string {
+  const counts = new Map<string, number>();
+  for (const t of report.tasks) {
+    const k = t.action === 'unchanged' && t.outcome === 'ok' ? 'unchanged' : `${t.action} ${t.outcome}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+function printSummary(globals: GlobalOptions, report: DeployReport, entries: LedgerEntry[], ms: number): void {
+  const c = makeChalk(globals, process.stdout);
+  const rows = report.tasks.map((t) => {
+    const outcome = t.action === 'unchanged' && t.outcome === 'ok' ? 'unchanged' : t.outcome;
+    return [
+      `${t.service}/${t.job}/${t.task}`,
+      t.host,
+      t.action,
+      outcomeColour(c, outcome)(outcome),
+      escapeControl(t.error ?? (t.reasons.length ? t.reasons.join('; ') : '')),
+    ];
+  });
+  if (rows.length) process.stdout.write(table(rows, ['TASK', 'HOST', 'ACTION', 'OUTCOME', 'DETAIL']) + '\n');
+  for (const [host, e] of Object.entries(report.hostErrors)) process.stdout.write(c.red(`${host}: ${escapeControl(e.message)}`) + '\n');
+  const changed = report.tasks.filter((t) => t.action !== 'unchanged').length;
+  const tail = entries.length ? `; recorded ${entries.map((e) => `${e.service} ${e.id}`).join(', ')}` : '; nothing recorded';
+  process.stdout.write(
+    `${changed === 0 && report.exitCode === 0 ? 'nothing to do' : summaryLine(report)} in ${formatDuration(ms)}${tail}\n`,
+  );
+}

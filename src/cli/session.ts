@@ -1,0 +1,54 @@
+/**
+ * What every command that contacts hosts needs: the loaded project, a pool of host
+ * connections, and Ctrl-C handling (SPEC §7.6: the first signal stops new work and lets
+ * restores finish; a second one exits at once).
+ */
+import { loadProject } from '../inventory/index.js';
+import type { Project } from '../inventory/model.js';
+import { createPool, type HostPool } from '../transport/index.js';
+import { escapeControl } from '../shared/quote.js';
+import type { GlobalOptions } from './context.js';
+
+export interface Session {
+  project: Project;
+  pool: HostPool;
+  signal: AbortSignal;
+  close(): Promise<void>;
+}
+
+export async function openSession(globals: GlobalOptions, opts: { requireSecrets: boolean }): Promise<Session> {
+  const project = await loadProject({
+    dir: globals.dir,
+    inventory: globals.inventory,
+    requireSecrets: opts.requireSecrets,
+  });
+  if (!globals.json) {
+    for (const w of project.warnings) {
+      process.stderr.write(`warning: ${w.file}:${w.line}:${w.col}: ${w.path ? w.path + ': ' : ''}${w.message}\n`);
+    }
+  }
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupted: finishing what is in flight, restoring unfinished tasks (again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const pool = createPool(project.inventory, {
+    timeoutMs: globals.timeoutMs,
+    onCommand: globals.verbose
+      ? (host, display) => process.stderr.write(`[${host}] $ ${escapeControl(display)}\n`)
+      : undefined,
+  });
+  return {
+    project,
+    pool,
+    signal: controller.signal,
+    close: async () => {
+      await pool.closeAll();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * `up`, `update` and `rollback`: observe the selected hosts, plan, lock, pull, then run
+ * jobs in dependency order. Returns what happened to every task; recording it in the
+ * ledger is the caller's job (see record.ts), so this module touches only hosts.
+ */
+import type { Project, ResolvedService, ResolvedTask } from '../inventory/model.js';
+import type { HostPool } from '../transport/index.js';
+import {
+  ensureNetworkArgv,
+  imagePresentArgv,
+  loginArgv,
+  mkTmpArgv,
+  pullArgv,
+  rmTmpArgv,
+  tmpDir,
+} from '../remote-docker/index.js';
+import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
+import { fanOut } from './fanout.js';
+import { HostDocker } from './host-docker.js';
+import { runJob, type Outcome, type TaskResult } from './jobs.js';
+import { acquireLocks, type HeldLocks, LockHeldError } from './locks.js';
+import { observeHosts, asDeployError } from './observe.js';
+import { planTasks, type PlannedTask } from './plan.js';
+import type { Reporter } from './reporter.js';
+
+export type DeployAction = 'up' | 'update' | 'rollback';
+
+export interface DeployRequest {
+  action: DeployAction;
+  project: Project;
+  /** Selected services, pruned to the selected jobs/tasks, in start order. */
+  services: ResolvedService[];
+  force?: boolean;
+  pool: HostPool;
+  reporter: Reporter;
+  parallel: number;
+  timeoutMs: number;
+  lockWaitMs: number;
+  signal: AbortSignal;
+  run: string;
+  /** service → ledger entry id (the `deploy.version` label), fixed at start. */
+  versions: Record<string, string>;
+  user: string;
+  command: string;
+}
+
+export interface TaskReport {
+  service: string;
+  job: string;
+  task: string;
+  host: string;
+  container: string;
+  image: string;
+  hash: string;
+  action: PlannedTask['action'];
+  reasons: string[];
+  outcome: Outcome | 'ok';
+  error: string | null;
+  container_id: string | null;
+}
+
+export interface DeployReport {
+  tasks: TaskReport[];
+  /** Services that had something to do (each gets a ledger entry). */
+  touched: string[];
+  hostErrors: Record<string, DeployError>;
+  exitCode: ExitCode;
+  /** Set when a lock was held: nothing was changed. */
+  lockError?: LockHeldError;
+}
+
+export async function deploy(req: DeployRequest): Promise<DeployReport> {
+  const { project } = req;
+  const inventory = project.inventory;
+  const desired = req.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks));
+  const hostNames = [...new Set(desired.map((t) => t.host))];
+  const hosts = new Map(
+    hostNames.map((h) => [h, new HostDocker(inventory.hosts[h]!, req.pool.get(h), req.timeoutMs)] as const),
+  );
+  const knownTasks = new Set(project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))));
+
+  const observeAndPlan = async (names: string[]) => {
+    const observation = await observeHosts(names.map((n) => hosts.get(n)!), req.parallel);
+    const reachable = desired.filter((t) => observation.observed[t.host]);
+    const plan = planTasks({
+      mode: req.action === 'up' ? 'up' : 'update',
+      inventory: inventory.name,
+      desired: reachable,
+      observed: observation.observed,
+      knownTasks,
+      force: req.force,
+    });
+    return { observation, plan };
+  };
+
+  let { observation, plan } = await observeAndPlan(hostNames);
+  const hostErrors: Record<string, DeployError> = { ...observation.failed };
+  const work = (p: PlannedTask[]) => p.filter((t) => t.action !== 'unchanged');
+
+  let locks: HeldLocks | undefined;
+  const tmpHosts = new Set<string>();
+  const results = new Map<string, TaskResult>();
+  const key = taskKey;
+
+  try {
+    if (work(plan.tasks).length > 0) {
+      const lockPairs = uniquePairs(work(plan.tasks).map((t) => [t.host, t.service]));
+      try {
+        locks = await acquireLocks(
+          lockPairs.map(([h, s]) => ({ host: hosts.get(h)!, service: s })),
+          { user: req.user, command: req.command, run: req.run },
+          { parallel: req.parallel, waitMs: req.lockWaitMs },
+        );
+      } catch (error) {
+        if (error instanceof LockHeldError) return finish([], { lockError: error });
+        throw error;
+      }
+      // Another deploy may have finished between our first look and the lock: look again.
+      const locked = [...new Set(lockPairs.map(([h]) => h))];
+      ({ observation, plan } = await observeAndPlan(locked.concat(hostNames.filter((h) => !locked.includes(h) && observation.observed[h]))));
+      Object.assign(hostErrors, observation.failed);
+    }
+
+    const todo = work(plan.tasks);
+    // Pull first on every affected host at once: a failed pull fails that host's tasks
+    // before anything is touched.
+    const pullFailed = await preparePulls(todo, hosts, req, tmpHosts, hostErrors);
+    for (const [k, error] of pullFailed) {
+      const p = todo.find((t) => key(t) === k)!;
+      results.set(k, { planned: p, outcome: 'failed', error, containerId: null });
+      req.reporter.done(p, 'failed', error);
+    }
+
+    const failedJobs = new Set<string>();
+    for (const service of req.services) {
+      for (const job of service.jobs) {
+        const jobWork = todo.filter((t) => t.service === service.service && t.job === job.job && !results.has(key(t)) && !hostErrors[t.host]);
+        const blockedBy = [
+          ...job.dependsOn.map((d) => `${service.service}/${d}`),
+          ...service.dependsOn.flatMap((s) => [...failedJobs].filter((f) => f.startsWith(`${s}/`))),
+        ].filter((d) => failedJobs.has(d));
+        if (blockedBy.length > 0 || req.signal.aborted) {
+          for (const p of jobWork) {
+            const outcome: Outcome = req.signal.aborted ? 'interrupted' : 'skipped';
+            const error = blockedBy.length > 0 ? `dependency failed: ${blockedBy.join(', ')}` : null;
+            results.set(key(p), { planned: p, outcome, error, containerId: null });
+            req.reporter.done(p, outcome, error ?? 'not started');
+          }
+          if (jobWork.length > 0) failedJobs.add(`${service.service}/${job.job}`);
+          continue;
+        }
+        if (jobWork.length === 0) continue;
+        const jobResults = await runJob(job, jobWork, {
+          rolling: req.action !== 'up',
+          hosts,
+          reporter: req.reporter,
+          signal: req.signal,
+          context: (ref) => ({
+            inventory: inventory.name,
+            version: req.versions[service.service]!,
+            secrets: project.secrets,
+            timeoutMs: req.timeoutMs,
+            signal: req.signal,
+            step: (message) => req.reporter.step(ref, message),
+          }),
+        });
+        for (const r of jobResults) results.set(key(r.planned), r);
+        if (jobResults.some((r) => r.outcome !== 'ok')) failedJobs.add(`${service.service}/${job.job}`);
+      }
+    }
+    return finish(plan.tasks, {});
+  } finally {
+    await fanOut([...tmpHosts], req.parallel, (h) => hosts.get(h)!.run(rmTmpArgv(req.run))).catch(() => {});
+    await locks?.release().catch(() => {});
+  }
+
+  function finish(planned: PlannedTask[], extra: { lockError?: LockHeldError }): DeployReport {
+    const byKey = new Map(planned.map((p) => [key(p), p]));
+    const tasks: TaskReport[] = desired.map((t) => {
+      const p = byKey.get(key(t));
+      const r = results.get(key(t));
+      const hostError = hostErrors[t.host];
+      let outcome: TaskReport['outcome'] = 'ok';
+      let error: string | null = null;
+      if (hostError && !r) {
+        outcome = hostError.exitCode === 3 ? 'unreachable' : 'failed';
+        error = hostError.message;
+      } else if (extra.lockError) {
+        outcome = 'skipped';
+        error = extra.lockError.message;
+      } else if (r) {
+        outcome = r.outcome;
+        error = r.error;
+      }
+      return {
+        service: t.service,
+        job: t.job,
+        task: t.task,
+        host: t.host,
+        container: t.container,
+        image: t.spec.image,
+        hash: t.hash,
+        action: p?.action ?? 'unchanged',
+        reasons: p?.reasons ?? [],
+        outcome,
+        error,
+        container_id: r?.containerId ?? p?.current?.id ?? null,
+      };
+    });
+    const touched = extra.lockError
+      ? []
+      : [...new Set(tasks.filter((t) => t.action !== 'unchanged' || t.outcome !== 'ok').map((t) => t.service))];
+    const codes: ExitCode[] = Object.values(hostErrors).map((e) => e.exitCode);
+    if (req.signal.aborted) codes.push(130);
+    if (extra.lockError) codes.push(1);
+    if (tasks.some((t) => t.outcome === 'failed' || t.outcome === 'rolled_back' || t.outcome === 'skipped')) codes.push(1);
+    const report: DeployReport = { tasks, touched, hostErrors, exitCode: worstExit(codes) };
+    if (extra.lockError) report.lockError = extra.lockError;
+    return report;
+  }
+}
+
+/** Logs in (when the inventory has a registry) and pulls missing images on each host. */
+async function preparePulls(
+  todo: PlannedTask[],
+  hosts: Map<string, HostDocker>,
+  req: DeployRequest,
+  tmpHosts: Set<string>,
+  hostErrors: Record<string, DeployError>,
+): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
+  const byHost = new Map<string, PlannedTask[]>();
+  for (const t of todo) if (t.action !== 'start') byHost.set(t.host, [...(byHost.get(t.host) ?? []), t]);
+  const registry = req.project.inventory.registry;
+  const results = await fanOut([...byHost.keys()], req.parallel, async (hostName) => {
+    const host = hosts.get(hostName)!;
+    const tasks = byHost.get(hostName)!;
+    const images = [...new Set(tasks.map((t) => (t.desired as ResolvedTask).spec.image))];
+    const missing: string[] = [];
+    for (const image of images) {
+      if (req.force || (await host.run(imagePresentArgv(image))).code !== 0) missing.push(image);
+    }
+    if (tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined)) {
+      await host.must(ensureNetworkArgv(host.spec));
+    }
+    if (missing.length === 0) return new Map<string, string>();
+    await host.must(mkTmpArgv(req.run));
+    tmpHosts.add(hostName);
+    if (registry) {
+      const password = req.project.secrets[registry.passwordSecret];
+      if (password) {
+        const login = await host.run(loginArgv(tmpDir(req.run), registry.server, registry.username), {
+          stdin: password.reveal() + '\n',
+        });
+        if (login.code !== 0) {
+          const error = `registry login to ${registry.server} failed: ${login.stderr.trim()}`;
+          return new Map(tasks.map((t) => [taskKey(t), error]));
+        }
+      }
+    }
+    const errors = new Map<string, string>();
+    await Promise.all(
+      missing.map(async (image) => {
+        req.reporter.info(`${hostName}: pulling ${image}`);
+        const pulled = await host.run(pullArgv(tmpDir(req.run), image));
+        if (pulled.code !== 0) {
+          for (const t of tasks) {
+            if ((t.desired as ResolvedTask).spec.image === image) {
+              errors.set(taskKey(t), `pull of ${image} failed: ${pulled.stderr.trim().split('\n').pop()}`);
+            }
+          }
+        }
+      }),
+    );
+    return errors;
+  });
+  [...byHost.keys()].forEach((hostName, i) => {
+    const r = results[i]!;
+    const tasks = byHost.get(hostName)!;
+    if (!r.ok) {
+      hostErrors[hostName] ??= asDeployError(hostName, r.error);
+      return;
+    }
+    for (const t of tasks) {
+      const error = r.value.get(taskKey(t));
+      if (error) failed.set(taskKey(t), error);
+    }
+  });
+  return failed;
+}
+
+function taskKey(t: { service: string; job: string; task: string; host: string }): string {
+  return `${t.service}/${t.job}/${t.task}@${t.host}`;
+}
+
+function uniquePairs(pairs: [string, string][]): [string, string][] {
+  const seen = new Set<string>();
+  return pairs.filter(([a, b]) => {
+    const k = `${a}\u0000${b}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+

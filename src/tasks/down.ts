@@ -1,0 +1,146 @@
+/**
+ * `down`: stops and removes the selected tasks' containers, dependants first; with a
+ * whole service selected, its orphans too. Volumes are never removed (SPEC §7.8).
+ */
+import type { Project, ResolvedService } from '../inventory/model.js';
+import { removeArgv, stopArgv, type ObservedContainer } from '../remote-docker/index.js';
+import type { HostPool } from '../transport/index.js';
+import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
+import type { TaskReport } from './deploy.js';
+import { fanOut } from './fanout.js';
+import { HostDocker } from './host-docker.js';
+import { acquireLocks, LockHeldError } from './locks.js';
+import { observeHosts } from './observe.js';
+import { planTasks, type PlannedTask } from './plan.js';
+import type { Reporter } from './reporter.js';
+
+export interface DownPlan {
+  remove: PlannedTask[];
+  orphans: ObservedContainer[];
+  hostErrors: Record<string, DeployError>;
+  hosts: Map<string, HostDocker>;
+}
+
+export async function planDown(
+  project: Project,
+  services: ResolvedService[],
+  hostNames: string[],
+  withOrphans: boolean,
+  pool: HostPool,
+  opts: { parallel: number; timeoutMs: number },
+): Promise<DownPlan> {
+  const inv = project.inventory;
+  const hosts = new Map(hostNames.map((h) => [h, new HostDocker(inv.hosts[h]!, pool.get(h), opts.timeoutMs)] as const));
+  const observation = await observeHosts([...hosts.values()], opts.parallel);
+  const desired = services.flatMap((s) => s.jobs.flatMap((j) => j.tasks)).filter((t) => observation.observed[t.host]);
+  const knownTasks = new Set(
+    project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))),
+  );
+  const plan = planTasks({ mode: 'down', inventory: inv.name, desired, observed: observation.observed, knownTasks });
+  const selected = new Set(services.map((s) => s.service));
+  return {
+    remove: plan.tasks.filter((t) => t.action === 'remove'),
+    orphans: withOrphans ? plan.orphans.filter((o) => selected.has(o.service)) : [],
+    hostErrors: observation.failed,
+    hosts,
+  };
+}
+
+export interface DownReport {
+  tasks: TaskReport[];
+  touched: string[];
+  volumesKept: string[];
+  exitCode: ExitCode;
+  lockError?: LockHeldError;
+}
+
+export async function executeDown(
+  project: Project,
+  services: ResolvedService[],
+  plan: DownPlan,
+  opts: { parallel: number; lockWaitMs: number; reporter: Reporter; user: string; command: string; run: string; signal: AbortSignal },
+): Promise<DownReport> {
+  const items: { ref: TaskReport; containers: string[] }[] = [];
+  for (const p of plan.remove) {
+    const t = p.desired!;
+    items.push({
+      ref: {
+        service: p.service, job: p.job, task: p.task, host: p.host, container: p.container,
+        image: p.current?.image ?? t.spec.image, hash: p.current?.hash ?? t.hash,
+        action: 'remove', reasons: [], outcome: 'ok', error: null, container_id: p.current?.id ?? null,
+      },
+      containers: [p.current?.name, p.leftoverOld?.name].filter((n): n is string => Boolean(n)),
+    });
+  }
+  for (const o of plan.orphans) {
+    items.push({
+      ref: {
+        service: o.service, job: o.job, task: o.task, host: o.host, container: o.name, image: o.image, hash: o.hash,
+        action: 'remove', reasons: ['orphan'], outcome: 'ok', error: null, container_id: o.id,
+      },
+      containers: [o.name],
+    });
+  }
+  const touched = [...new Set(items.map((i) => i.ref.service))];
+  const hostErrorCodes = Object.values(plan.hostErrors).map((e) => e.exitCode);
+  if (items.length === 0) return { tasks: [], touched: [], volumesKept: [], exitCode: worstExit(hostErrorCodes) };
+
+  const pairs = [...new Set(items.map((i) => `${i.ref.host}\u0000${i.ref.service}`))].map((k) => k.split('\u0000') as [string, string]);
+  let locks;
+  try {
+    locks = await acquireLocks(
+      pairs.map(([h, s]) => ({ host: plan.hosts.get(h)!, service: s })),
+      { user: opts.user, command: opts.command, run: opts.run },
+      { parallel: opts.parallel, waitMs: opts.lockWaitMs },
+    );
+  } catch (error) {
+    if (error instanceof LockHeldError) return { tasks: [], touched: [], volumesKept: [], exitCode: 1, lockError: error };
+    throw error;
+  }
+  try {
+    // Dependants first: the reverse of start order, service by service and job by job.
+    const order: string[] = [];
+    for (const s of [...services].reverse()) for (const j of [...s.jobs].reverse()) order.push(`${s.service}/${j.job}`);
+    const rank = (r: TaskReport) => {
+      const i = order.indexOf(`${r.service}/${r.job}`);
+      return i === -1 ? -1 : i; // orphans (jobs no longer in the files) go first
+    };
+    const groups = new Map<number, typeof items>();
+    for (const item of items) groups.set(rank(item.ref), [...(groups.get(rank(item.ref)) ?? []), item]);
+    for (const r of [...groups.keys()].sort((a, b) => a - b)) {
+      await fanOut(groups.get(r)!, opts.parallel, async (item) => {
+        if (opts.signal.aborted) {
+          item.ref.outcome = 'interrupted';
+          return;
+        }
+        const host = plan.hosts.get(item.ref.host)!;
+        try {
+          opts.reporter.step(item.ref, 'stopping');
+          for (const name of item.containers) {
+            await host.run(stopArgv(name));
+            await host.must(removeArgv(name, { force: true }));
+          }
+          opts.reporter.done(item.ref, 'ok', 'removed');
+        } catch (error) {
+          item.ref.outcome = 'failed';
+          item.ref.error = error instanceof Error ? error.message : String(error);
+          opts.reporter.done(item.ref, 'failed', item.ref.error);
+        }
+      });
+    }
+  } finally {
+    await locks.release().catch(() => {});
+  }
+  const volumesKept = [
+    ...new Set(
+      services.flatMap((s) =>
+        s.jobs.flatMap((j) => j.tasks.flatMap((t) => t.spec.volumes.map((v) => v.split(':')[0]!).filter((src) => !src.startsWith('/') && !src.startsWith('.')).map((v) => `${v}@${t.host}`))),
+      ),
+    ),
+  ];
+  const tasks = items.map((i) => i.ref);
+  const codes: ExitCode[] = [...hostErrorCodes];
+  if (tasks.some((t) => t.outcome === 'failed')) codes.push(1);
+  if (opts.signal.aborted) codes.push(130);
+  return { tasks, touched, volumesKept, exitCode: worstExit(codes) };
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs the planned tasks of one job by its update policy (SPEC §7.3): batches of
+ * `parallelism`, `delay` between batches, and `failure_action` when a task fails.
+ * Old containers stay until the whole job has succeeded.
+ */
+import type { ResolvedJob } from '../inventory/model.js';
+import type { PlannedTask } from './plan.js';
+import type { HostDocker } from './host-docker.js';
+import { finishMoved, moveTask, startTask, undoMoved, type Moved, type TaskRun, type TaskRunContext } from './rollout.js';
+import type { Reporter, TaskRef } from './reporter.js';
+
+export type Outcome = 'ok' | 'failed' | 'rolled_back' | 'skipped' | 'unreachable' | 'interrupted';
+
+export interface TaskResult {
+  planned: PlannedTask;
+  outcome: Outcome;
+  error: string | null;
+  containerId: string | null;
+}
+
+export interface JobRunOptions {
+  /** `up` starts every task at once; `update`/`rollback` roll by the job's policy. */
+  rolling: boolean;
+  hosts: Map<string, HostDocker>;
+  reporter: Reporter;
+  context: (ref: TaskRef) => TaskRunContext;
+  signal: AbortSignal;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRunOptions): Promise<TaskResult[]> {
+  const policy = job.update;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const size = !opts.rolling || policy.parallelism === 0 ? work.length : policy.parallelism;
+  const results = new Map<PlannedTask, TaskResult>();
+  const moved: Moved[] = [];
+  let stop = false;
+  let failed = false;
+
+  for (let i = 0; i < work.length; i += size) {
+    const batch = work.slice(i, i + size);
+    if (stop || opts.signal.aborted) {
+      for (const p of batch) results.set(p, { planned: p, outcome: opts.signal.aborted ? 'interrupted' : 'skipped', error: null, containerId: null });
+      continue;
+    }
+    if (i > 0 && policy.delayMs > 0) await sleep(policy.delayMs);
+    const runs = await Promise.all(batch.map((p) => runOne(p, policy, opts)));
+    runs.forEach((run, k) => {
+      const p = batch[k]!;
+      if (run.ok) {
+        moved.push(run.moved);
+        results.set(p, { planned: p, outcome: 'ok', error: null, containerId: run.moved.containerId });
+        opts.reporter.done(p, 'ok', describe(p));
+      } else {
+        failed = true;
+        const outcome = run.interrupted ? 'interrupted' : 'failed';
+        results.set(p, { planned: p, outcome, error: run.error, containerId: null });
+        opts.reporter.done(p, outcome, run.error, run.detail);
+      }
+    });
+    if (failed && (policy.failureAction !== 'continue' || !opts.rolling)) stop = true;
+  }
+
+  if (failed && opts.rolling && policy.failureAction === 'rollback') {
+    for (const m of moved) {
+      try {
+        await undoMoved(m);
+        results.set(m.planned, { planned: m.planned, outcome: 'rolled_back', error: null, containerId: null });
+        opts.reporter.done(m.planned, 'rolled_back', 'restored the previous container');
+      } catch (error) {
+        const text = `rollback failed: ${error instanceof Error ? error.message : String(error)}`;
+        results.set(m.planned, { planned: m.planned, outcome: 'failed', error: text, containerId: m.containerId });
+        opts.reporter.done(m.planned, 'failed', text);
+      }
+    }
+  } else {
+    // The job succeeded (or its policy keeps what moved): set-aside containers go.
+    for (const m of moved) await finishMoved(m).catch(() => {});
+  }
+  return work.map((p) => results.get(p)!);
+}
+
+function runOne(p: PlannedTask, policy: ResolvedJob['update'], opts: JobRunOptions): Promise<TaskRun> {
+  const host = opts.hosts.get(p.host)!;
+  const ctx = opts.context(p);
+  return p.action === 'start' ? startTask(host, p, policy, ctx) : moveTask(host, p, policy, ctx);
+}
+
+function describe(p: PlannedTask): string {
+  return p.action === 'create' ? 'created' : p.action === 'start' ? 'started' : 'replaced';
+}

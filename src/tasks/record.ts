@@ -1,0 +1,77 @@
+/**
+ * Turns what a mutating run did into ledger entries (one per service touched, sharing
+ * the run id) and appends them. The entry ids were fixed at start: they are the
+ * `deploy.version` labels of the containers this run created.
+ */
+import type { Project } from '../inventory/model.js';
+import {
+  appendEntries,
+  assertNoSecretValues,
+  buildEntry,
+  configState,
+  serviceSpec,
+  type LedgerAction,
+  type LedgerEntry,
+  type LedgerOutcome,
+} from '../ledger/index.js';
+import type { TaskReport } from './deploy.js';
+
+export interface RunMeta {
+  action: LedgerAction;
+  run: string;
+  versions: Record<string, string>;
+  startedAt: number;
+  user: string;
+  targets: string[];
+  interrupted: boolean;
+  /** rollback: the entry whose spec was restored, per service. */
+  sources?: Record<string, string>;
+  /** rollback: the restored specs, per service (instead of today's files). */
+  specs?: Record<string, unknown>;
+}
+
+export function entryOutcome(tasks: TaskReport[], interrupted: boolean): LedgerOutcome {
+  if (interrupted) return 'interrupted';
+  return tasks.every((t) => t.outcome === 'ok') ? 'ok' : 'failed';
+}
+
+export async function recordRun(project: Project, services: string[], tasks: TaskReport[], meta: RunMeta): Promise<LedgerEntry[]> {
+  if (services.length === 0) return [];
+  const git = await configState(project.dir);
+  const now = Date.now();
+  const entries = services.map((name) => {
+    const serviceTasks = tasks.filter((t) => t.service === name);
+    const service = project.services.find((s) => s.service === name);
+    const entry = buildEntry({
+      id: meta.versions[name]!,
+      run: meta.run,
+      time: new Date(meta.startedAt).toISOString(),
+      user: meta.user,
+      action: meta.action,
+      service: name,
+      targets: meta.targets,
+      inventory: project.inventory.name,
+      config_commit: git.commit,
+      config_dirty: git.dirty,
+      spec: meta.specs?.[name] ?? (service ? serviceSpec(service) : null),
+      tasks: serviceTasks.map((t) => ({
+        task: t.task,
+        job: t.job,
+        host: t.host,
+        image: t.image,
+        hash: t.hash,
+        container_id: t.container_id,
+        action: t.action,
+        outcome: t.outcome,
+        error: t.error,
+      })),
+      outcome: entryOutcome(serviceTasks, meta.interrupted),
+      duration_ms: now - meta.startedAt,
+      ...(meta.sources?.[name] ? { source: meta.sources[name] } : {}),
+    });
+    assertNoSecretValues(entry, Object.values(project.secrets).map((s) => s.reveal()));
+    return entry;
+  });
+  await appendEntries(project.dir, entries);
+  return entries;
+}

@@ -1,0 +1,182 @@
+/**
+ * One task's moves on its host (SPEC §7.3): put the old container aside as `<name>.old`,
+ * create and start the new one, wait for health; on failure remove the new one and bring
+ * the old one back exactly as it was. Nothing here decides *which* tasks move: that is
+ * the planner's and the job runner's job.
+ */
+import type { ResolvedTask, UpdatePolicy } from '../inventory/model.js';
+import {
+  createArgv,
+  envFileContent,
+  logsArgv,
+  removeArgv,
+  renameArgv,
+  startArgv,
+  stopArgv,
+} from '../remote-docker/index.js';
+import type { Secret } from '../shared/secret.js';
+import { waitHealthy } from './health.js';
+import type { HostDocker } from './host-docker.js';
+import type { PlannedTask } from './plan.js';
+
+export interface TaskRunContext {
+  inventory: string;
+  /** The ledger entry id of this service's entry: the `deploy.version` label. */
+  version: string;
+  secrets: Record<string, Secret>;
+  timeoutMs: number;
+  signal: AbortSignal;
+  step(message: string): void;
+}
+
+/** What was done to a task that succeeded, enough to undo it or finish it. */
+export interface Moved {
+  planned: PlannedTask;
+  host: HostDocker;
+  /** `<name>.old`, when an old container was set aside. */
+  oldName?: string;
+  oldWasRunning: boolean;
+  containerId: string;
+}
+
+export type TaskRun =
+  | { ok: true; moved: Moved }
+  | { ok: false; error: string; detail?: string; interrupted: boolean };
+
+export const oldNameOf = (name: string): string => `${name}.old`;
+
+/** create / replace: set the old aside, start the new, wait for health, or restore. */
+export async function moveTask(
+  host: HostDocker,
+  planned: PlannedTask,
+  policy: UpdatePolicy,
+  ctx: TaskRunContext,
+): Promise<TaskRun> {
+  const task = planned.desired as ResolvedTask;
+  const name = task.container;
+  const oldName = oldNameOf(name);
+  let aside: { running: boolean } | undefined;
+
+  try {
+    if (planned.leftoverOld) {
+      // A killed run left `<name>.old`: that is the real old container; whatever holds
+      // `<name>` now is the half-deployed new one.
+      if (planned.current) await host.must(removeArgv(name, { force: true }));
+      aside = { running: true };
+    } else if (planned.current) {
+      ctx.step('setting the old container aside');
+      await host.must(renameArgv(name, oldName));
+      aside = { running: planned.current.state === 'running' || planned.current.state === 'restarting' };
+      if (policy.order === 'stop-first' && aside.running) {
+        ctx.step('stopping the old container');
+        await host.must(stopArgv(oldName));
+      }
+    }
+  } catch (error) {
+    // Could not even set the old one aside: put back what we moved and stop here.
+    if (aside && !planned.leftoverOld) await restoreOld(host, name, aside.running, true);
+    return { ok: false, error: message(error), interrupted: false };
+  }
+
+  const undo = async (): Promise<void> => {
+    await host.run(removeArgv(name, { force: true }));
+    if (aside) await restoreOld(host, name, aside.running, false);
+  };
+
+  try {
+    ctx.step('creating');
+    const stdin = task.spec.secrets.length > 0 ? envFileContent(task, ctx.secrets) : undefined;
+    const created = await host.run(createArgv(task, { inventory: ctx.inventory, version: ctx.version }), { stdin });
+    if (created.code !== 0) {
+      const error = /already in use/.test(created.stderr)
+        ? `the name ${name} is held by a container deploy did not create; remove or rename it`
+        : `docker create failed: ${created.stderr.trim()}`;
+      if (aside) await restoreOld(host, name, aside.running, false);
+      return { ok: false, error, interrupted: false };
+    }
+    const containerId = created.stdout.trim();
+    ctx.step('starting');
+    await host.must(startArgv(name));
+    ctx.step('waiting for health');
+    const health = await waitHealthy(host, name, {
+      check: task.spec.healthcheck,
+      monitorMs: policy.monitorMs,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+    });
+    if (!health.ok) {
+      const detail = await diagnostics(host, name, health.container?.healthLog);
+      await undo();
+      return { ok: false, error: health.reason, detail, interrupted: Boolean(health.interrupted) };
+    }
+    if (aside?.running && policy.order === 'start-first') {
+      ctx.step('stopping the old container');
+      await host.run(stopArgv(oldName));
+    }
+    const moved: Moved = { planned, host, oldWasRunning: aside?.running ?? false, containerId };
+    if (aside) moved.oldName = oldName;
+    return { ok: true, moved };
+  } catch (error) {
+    await undo().catch(() => {});
+    return { ok: false, error: message(error), interrupted: ctx.signal.aborted };
+  }
+}
+
+/** start: the desired container exists but is stopped. */
+export async function startTask(host: HostDocker, planned: PlannedTask, policy: UpdatePolicy, ctx: TaskRunContext): Promise<TaskRun> {
+  const task = planned.desired as ResolvedTask;
+  try {
+    ctx.step('starting');
+    await host.must(startArgv(task.container));
+    const health = await waitHealthy(host, task.container, {
+      check: task.spec.healthcheck,
+      monitorMs: policy.monitorMs,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+    });
+    if (!health.ok) {
+      const detail = await diagnostics(host, task.container, health.container?.healthLog);
+      return { ok: false, error: health.reason, detail, interrupted: Boolean(health.interrupted) };
+    }
+    return { ok: true, moved: { planned, host, oldWasRunning: false, containerId: health.container.id } };
+  } catch (error) {
+    return { ok: false, error: message(error), interrupted: ctx.signal.aborted };
+  }
+}
+
+/** Undoes a task that had moved successfully (job-level rollback). */
+export async function undoMoved(moved: Moved): Promise<void> {
+  const name = (moved.planned.desired as ResolvedTask).container;
+  if (!moved.oldName) {
+    // It was created by this run (or only started): nothing older to bring back.
+    if (moved.planned.action === 'create') await moved.host.run(removeArgv(name, { force: true }));
+    return;
+  }
+  await moved.host.run(removeArgv(name, { force: true }));
+  await restoreOld(moved.host, name, moved.oldWasRunning, false);
+}
+
+/** After the whole job succeeded, the set-aside containers go. */
+export async function finishMoved(moved: Moved): Promise<void> {
+  if (moved.oldName) await moved.host.run(removeArgv(moved.oldName, { force: true }));
+}
+
+async function restoreOld(host: HostDocker, name: string, wasRunning: boolean, nameIsFree: boolean): Promise<void> {
+  if (!nameIsFree) await host.run(removeArgv(name, { force: true }));
+  await host.must(renameArgv(oldNameOf(name), name));
+  if (wasRunning) await host.must(startArgv(name));
+}
+
+/** What a failed task shows on the spot: the tail of its log and its health log. */
+async function diagnostics(host: HostDocker, name: string, healthLog: string[] | undefined): Promise<string> {
+  const parts: string[] = [];
+  const logs = await host.run(logsArgv(name, { tail: 30 })).catch(() => undefined);
+  const text = logs ? (logs.stdout + logs.stderr).trimEnd() : '';
+  if (text) parts.push(`last log lines of ${name}:\n${text}`);
+  if (healthLog?.length) parts.push(`health check log:\n${healthLog.join('\n').trimEnd()}`);
+  return parts.join('\n');
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

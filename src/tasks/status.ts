@@ -1,0 +1,134 @@
+/**
+ * `status`: desired vs running per task, read in one round trip per host. Pure
+ * comparison happens in the planner; this module gathers and shapes the answer.
+ */
+import type { Project, ResolvedService } from '../inventory/model.js';
+import type { ObservedContainer } from '../remote-docker/index.js';
+import type { HostPool } from '../transport/index.js';
+import { HostDocker } from './host-docker.js';
+import { observeHosts } from './observe.js';
+import { planTasks } from './plan.js';
+
+export type TaskState = 'running' | 'exited' | 'restarting' | 'created' | 'paused' | 'dead' | 'missing' | 'unknown';
+
+export interface TaskStatus {
+  service: string;
+  job: string;
+  task: string;
+  host: string;
+  address: string;
+  container: string;
+  image: string | null;
+  desired_image: string | null;
+  state: TaskState;
+  health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  drift: boolean;
+  drift_fields: string[];
+  orphan: boolean;
+  started_at: string | null;
+  uptime_ms: number | null;
+  restarts: number;
+  version: string | null;
+  container_id: string | null;
+}
+
+export interface HostStatus {
+  host: string;
+  address: string;
+  reachable: boolean;
+  error: string | null;
+}
+
+export interface StatusReport {
+  tasks: TaskStatus[];
+  hosts: HostStatus[];
+  foreign: { host: string; container: string; inventory: string }[];
+}
+
+export async function readStatus(
+  project: Project,
+  services: ResolvedService[],
+  hostNames: string[],
+  pool: HostPool,
+  opts: { parallel: number; timeoutMs: number; now?: number },
+): Promise<StatusReport> {
+  const inv = project.inventory;
+  const hosts = hostNames.map((h) => new HostDocker(inv.hosts[h]!, pool.get(h), opts.timeoutMs));
+  const observation = await observeHosts(hosts, opts.parallel);
+  const desired = services.flatMap((s) => s.jobs.flatMap((j) => j.tasks)).filter((t) => hostNames.includes(t.host));
+  const knownTasks = new Set(
+    project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))),
+  );
+  const plan = planTasks({
+    mode: 'up',
+    inventory: inv.name,
+    desired: desired.filter((t) => observation.observed[t.host]),
+    observed: observation.observed,
+    knownTasks,
+  });
+  const now = opts.now ?? Date.now();
+  const selectedServices = new Set(services.map((s) => s.service));
+  const byKey = new Map(plan.tasks.map((p) => [`${p.service}/${p.job}/${p.task}@${p.host}`, p]));
+
+  const tasks: TaskStatus[] = desired.map((t) => {
+    const p = byKey.get(`${t.service}/${t.job}/${t.task}@${t.host}`);
+    const reachable = Boolean(observation.observed[t.host]);
+    const c = p?.current;
+    const base = fromContainer(c, now);
+    return {
+      service: t.service,
+      job: t.job,
+      task: t.task,
+      host: t.host,
+      address: inv.hosts[t.host]!.address,
+      container: t.container,
+      desired_image: t.spec.image,
+      ...base,
+      state: !reachable ? 'unknown' : c ? c.state : 'missing',
+      drift: Boolean(c && c.hash !== t.hash),
+      drift_fields: c && c.hash !== t.hash ? (p?.reasons ?? []) : [],
+      orphan: false,
+    };
+  });
+  for (const o of plan.orphans) {
+    if (!selectedServices.has(o.service) && services.length !== project.services.length) continue;
+    tasks.push({
+      service: o.service,
+      job: o.job,
+      task: o.task,
+      host: o.host,
+      address: inv.hosts[o.host]?.address ?? '',
+      container: o.name,
+      desired_image: null,
+      ...fromContainer(o, now),
+      state: o.state,
+      drift: false,
+      drift_fields: [],
+      orphan: true,
+    });
+  }
+  const hostStatus: HostStatus[] = hostNames.map((h) => ({
+    host: h,
+    address: inv.hosts[h]!.address,
+    reachable: Boolean(observation.observed[h]),
+    error: observation.failed[h]?.message ?? null,
+  }));
+  return {
+    tasks,
+    hosts: hostStatus,
+    foreign: plan.foreign.map((f) => ({ host: f.host, container: f.name, inventory: f.inventory })),
+  };
+}
+
+function fromContainer(c: ObservedContainer | undefined, now: number) {
+  const started = c?.startedAt && c.state === 'running' ? Date.parse(c.startedAt) : NaN;
+  return {
+    image: c?.image ?? null,
+    health: c?.health ?? ('none' as const),
+    started_at: c?.startedAt ?? null,
+    uptime_ms: Number.isFinite(started) ? Math.max(0, now - started) : null,
+    restarts: c?.restartCount ?? 0,
+    version: c?.version || null,
+    container_id: c?.id ?? null,
+  };
+}
