@@ -87,19 +87,26 @@ export const entrySchema = z.looseObject({
 export function entryProblems(value: unknown): string[] {
   const parsed = entrySchema.safeParse(value);
   if (parsed.success) return [];
-  return parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  return parsed.error.issues.map((i) =>
+    i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
+  );
 }
 
 let cachedVersion: string | undefined;
 /** deploy's own version, read from package.json (same path from src/ and dist/). */
 export function toolVersion(): string {
   cachedVersion ??= (
-    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }
   ).version;
   return cachedVersion;
 }
 
-export type EntryFields = Pick<LedgerEntry, 'action' | 'service' | 'inventory' | 'user' | 'outcome'> &
+export type EntryFields = Pick<
+  LedgerEntry,
+  'action' | 'service' | 'inventory' | 'user' | 'outcome'
+> &
   Partial<Omit<LedgerEntry, 'action' | 'service' | 'inventory' | 'user' | 'outcome'>>;
 
 /**
@@ -147,7 +154,9 @@ export function assertNoSecretValues(entry: LedgerEntry, values: Iterable<string
     if (value.length < MIN_GUARDED_SECRET_LENGTH) continue;
     const escaped = JSON.stringify(value).slice(1, -1);
     if (line.includes(value) || line.includes(escaped)) {
-      throw new Error(`refusing to write ledger entry ${entry.id} for ${entry.service}: it contains a secret value`);
+      throw new Error(
+        `refusing to write ledger entry ${entry.id} for ${entry.service}: it contains a secret value`,
+      );
     }
   }
 }

@@ -5,7 +5,11 @@
 import { execFile } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 
-function git(repoDir: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ ok: boolean; stdout: string }> {
+function git(
+  repoDir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ok: boolean; stdout: string }> {
   return new Promise((resolve) => {
     execFile(
       'git',
@@ -23,7 +27,10 @@ function git(repoDir: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 /** `$DEPLOY_USER`, else git `user.name <user.email>`, else `$USER@hostname`. */
-export async function whoAmI(repoDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function whoAmI(
+  repoDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const explicit = env.DEPLOY_USER?.trim();
   if (explicit) return explicit;
   const [name, email] = await Promise.all([
@@ -50,12 +57,21 @@ export async function whoAmI(repoDir: string, env: NodeJS.ProcessEnv = process.e
  * The config repo's HEAD commit and whether the config (everything but `ledger/`) differs
  * from it. Both null outside a git work tree; commit null before the first commit.
  */
-export async function configState(repoDir: string): Promise<{ commit: string | null; dirty: boolean | null }> {
+export async function configState(
+  repoDir: string,
+): Promise<{ commit: string | null; dirty: boolean | null }> {
   const inside = await git(repoDir, ['rev-parse', '--is-inside-work-tree']);
   if (!inside.ok || inside.stdout.trim() !== 'true') return { commit: null, dirty: null };
   const [head, status] = await Promise.all([
     git(repoDir, ['rev-parse', '--verify', '-q', 'HEAD']),
-    git(repoDir, ['status', '--porcelain', '--untracked-files=normal', '--', '.', ':(exclude)ledger']),
+    git(repoDir, [
+      'status',
+      '--porcelain',
+      '--untracked-files=normal',
+      '--',
+      '.',
+      ':(exclude)ledger',
+    ]),
   ]);
   return {
     commit: head.ok && head.stdout.trim() ? head.stdout.trim() : null,

@@ -13,7 +13,15 @@ export {
   type LedgerOutcome,
   type LedgerTask,
 } from './entry.js';
-export { appendEntries, readLedger, ledgerFile, LEDGER_DIR, type AppendOptions, type LedgerProblem, type LedgerRead } from './store.js';
+export {
+  appendEntries,
+  readLedger,
+  ledgerFile,
+  LEDGER_DIR,
+  type AppendOptions,
+  type LedgerProblem,
+  type LedgerRead,
+} from './store.js';
 export { LedgerLockTimeout, withFileLock } from './lock.js';
 export { whoAmI, configState } from './identity.js';
 export {
@@ -28,4 +36,10 @@ export {
   type LedgerServiceSpec,
   type LedgerTaskSpec,
 } from './spec.js';
-export { defaultRollbackTarget, findEntry, jobSucceededIn, runningEntry, type RunningEntry } from './rollback-target.js';
+export {
+  defaultRollbackTarget,
+  findEntry,
+  jobSucceededIn,
+  runningEntry,
+  type RunningEntry,
+} from './rollback-target.js';

@@ -75,20 +75,26 @@ async function breakIfStale(path: string, seen: string): Promise<void> {
   const breaker = `${path}.break`;
   if (!(await tryCreate(breaker, `${process.pid} ${hostname()}\n`))) {
     const st = await stat(breaker).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > BREAKER_STALE_MS) await unlink(breaker).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > BREAKER_STALE_MS)
+      await unlink(breaker).catch(() => undefined);
     return;
   }
   try {
     // Re-check under the breaker: the lock may have changed hands since we looked.
     const now = await readHolder(path);
-    if (now !== undefined && now === seen && (await isStale(path, now))) await unlink(path).catch(() => undefined);
+    if (now !== undefined && now === seen && (await isStale(path, now)))
+      await unlink(path).catch(() => undefined);
   } finally {
     await unlink(breaker).catch(() => undefined);
   }
 }
 
 /** Runs fn while holding the lock file at `path`; the lock is released even if fn throws. */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+export async function withFileLock<T>(
+  path: string,
+  fn: () => Promise<T>,
+  opts: LockOptions = {},
+): Promise<T> {
   const waitMs = opts.waitMs ?? 15_000;
   const content = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}\n`;
   const deadline = Date.now() + waitMs;

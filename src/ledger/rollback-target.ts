@@ -28,7 +28,11 @@ export function findEntry(
   const exact = entries.find((e) => e.id.toUpperCase() === want);
   if (exact) return { entry: exact };
   if (want.length < 4) return { error: 'not-found', matches: [] };
-  const matches = [...new Map(entries.filter((e) => e.id.toUpperCase().startsWith(want)).map((e) => [e.id, e])).values()];
+  const matches = [
+    ...new Map(
+      entries.filter((e) => e.id.toUpperCase().startsWith(want)).map((e) => [e.id, e]),
+    ).values(),
+  ];
   if (matches.length === 1) return { entry: matches[0]! };
   return { error: matches.length ? 'ambiguous' : 'not-found', matches };
 }
@@ -47,11 +51,15 @@ export interface RunningEntry {
  * a rollback entry stands for its `source`, so repeated rollbacks walk further back.
  * Null when no task carries a version.
  */
-export function runningEntry(entries: readonly LedgerEntry[], versions: readonly (string | null | undefined)[]): RunningEntry | null {
+export function runningEntry(
+  entries: readonly LedgerEntry[],
+  versions: readonly (string | null | undefined)[],
+): RunningEntry | null {
   const ids = [...new Set(versions.filter((v): v is string => typeof v === 'string' && v !== ''))];
   if (ids.length === 0) return null;
   let label = ids[0]!;
-  for (const id of ids.slice(1)) if (before(position(entries, label), position(entries, id))) label = id;
+  for (const id of ids.slice(1))
+    if (before(position(entries, label), position(entries, id))) label = id;
   let id = label;
   let entry = entries.find((e) => e.id === id);
   const visited = new Set<string>();

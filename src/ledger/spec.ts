@@ -32,7 +32,11 @@ export interface LedgerServiceSpec {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+          a < b ? -1 : a > b ? 1 : 0,
+        ),
+      );
     }
     return v;
   });
@@ -55,7 +59,9 @@ export function serviceSpec(service: ResolvedService): LedgerServiceSpec {
       })),
     };
   }
-  return JSON.parse(JSON.stringify({ service: service.service, depends_on: service.dependsOn, jobs })) as LedgerServiceSpec;
+  return JSON.parse(
+    JSON.stringify({ service: service.service, depends_on: service.dependsOn, jobs }),
+  ) as LedgerServiceSpec;
 }
 
 /** The service spec recorded in an entry, or undefined when the entry has none usable. */
@@ -79,7 +85,11 @@ export function jobSpecKey(job: LedgerJobSpec): string {
   const tasks = [...job.tasks]
     .sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0))
     .map((t) => ({ task: t.task, host: t.host, spec: t.spec }));
-  return canonicalJson({ tasks, update: job.update, depends_on: [...(job.depends_on ?? [])].sort() });
+  return canonicalJson({
+    tasks,
+    update: job.update,
+    depends_on: [...(job.depends_on ?? [])].sort(),
+  });
 }
 
 export interface JobChange {
@@ -105,7 +115,10 @@ function taskFieldDiff(a: LedgerTaskSpec, b: LedgerTaskSpec, out: Set<string>): 
 }
 
 /** Per-job changes from `previous` (the service's last push, if any) to `current`. */
-export function jobChanges(previous: LedgerServiceSpec | undefined, current: LedgerServiceSpec): JobChange[] {
+export function jobChanges(
+  previous: LedgerServiceSpec | undefined,
+  current: LedgerServiceSpec,
+): JobChange[] {
   const before = previous?.jobs ?? {};
   const after = current.jobs;
   const names = [...Object.keys(after), ...Object.keys(before).filter((n) => !(n in after))];
@@ -120,13 +133,15 @@ export function jobChanges(previous: LedgerServiceSpec | undefined, current: Led
     const fields = new Set<string>();
     const aTasks = new Map(a.tasks.map((t) => [t.task, t]));
     const bTasks = new Map(b.tasks.map((t) => [t.task, t]));
-    if (aTasks.size !== bTasks.size || [...aTasks.keys()].some((k) => !bTasks.has(k))) fields.add('tasks');
+    if (aTasks.size !== bTasks.size || [...aTasks.keys()].some((k) => !bTasks.has(k)))
+      fields.add('tasks');
     for (const [task, tb] of bTasks) {
       const ta = aTasks.get(task);
       if (ta) taskFieldDiff(ta, tb, fields);
     }
     if (canonicalJson(a.update) !== canonicalJson(b.update)) fields.add('update');
-    if (canonicalJson([...a.depends_on].sort()) !== canonicalJson([...b.depends_on].sort())) fields.add('depends_on');
+    if (canonicalJson([...a.depends_on].sort()) !== canonicalJson([...b.depends_on].sort()))
+      fields.add('depends_on');
     const list = [...fields].sort();
     return { job: name, change: list.length ? 'changed' : 'unchanged', ...image, fields: list };
   });

@@ -43,7 +43,10 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-async function endsWithNewline(fh: import('node:fs/promises').FileHandle, size: number): Promise<boolean> {
+async function endsWithNewline(
+  fh: import('node:fs/promises').FileHandle,
+  size: number,
+): Promise<boolean> {
   if (size === 0) return true;
   const buf = Buffer.alloc(1);
   await fh.read(buf, 0, 1, size - 1);
@@ -75,16 +78,25 @@ async function appendLines(path: string, text: string): Promise<{ created: boole
  * Appends entries (grouped per service file) under `ledger/.lock`. Every entry is
  * validated and checked against the secret values before any byte is written.
  */
-export async function appendEntries(repoDir: string, entries: LedgerEntry[], opts: AppendOptions = {}): Promise<void> {
+export async function appendEntries(
+  repoDir: string,
+  entries: LedgerEntry[],
+  opts: AppendOptions = {},
+): Promise<void> {
   if (entries.length === 0) return;
   const secretValues = [...(opts.secretValues ?? [])];
   const byService = new Map<string, string>();
   for (const entry of entries) {
     const problems = entryProblems(entry);
-    if (problems.length) throw new TypeError(`invalid ledger entry ${entry.id}: ${problems.join('; ')}`);
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(entry.service)) throw new TypeError(`invalid service name for the ledger: ${entry.service}`);
+    if (problems.length)
+      throw new TypeError(`invalid ledger entry ${entry.id}: ${problems.join('; ')}`);
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(entry.service))
+      throw new TypeError(`invalid service name for the ledger: ${entry.service}`);
     assertNoSecretValues(entry, secretValues);
-    byService.set(entry.service, (byService.get(entry.service) ?? '') + JSON.stringify(entry) + '\n');
+    byService.set(
+      entry.service,
+      (byService.get(entry.service) ?? '') + JSON.stringify(entry) + '\n',
+    );
   }
   const dir = join(repoDir, LEDGER_DIR);
   const createdDir = (await mkdir(dir, { recursive: true })) !== undefined;
@@ -131,7 +143,10 @@ async function ledgerFiles(repoDir: string, service?: string): Promise<string[]>
  * identical repeated lines (a union merge can duplicate) read once. Unreadable lines are
  * returned in `problems` with their file (relative to the repo) and 1-based line number.
  */
-export async function readLedger(repoDir: string, opts: { service?: string; inventory?: string } = {}): Promise<LedgerRead> {
+export async function readLedger(
+  repoDir: string,
+  opts: { service?: string; inventory?: string } = {},
+): Promise<LedgerRead> {
   const entries: LedgerEntry[] = [];
   const problems: LedgerProblem[] = [];
   const seen = new Set<string>();
@@ -154,7 +169,12 @@ export async function readLedger(repoDir: string, opts: { service?: string; inve
         value = JSON.parse(line);
       } catch {
         const last = i === lines.length - 1;
-        problems.push({ ...where, message: last ? 'torn line (an interrupted write?), skipped' : 'invalid JSON (a torn write?), skipped' });
+        problems.push({
+          ...where,
+          message: last
+            ? 'torn line (an interrupted write?), skipped'
+            : 'invalid JSON (a torn write?), skipped',
+        });
         return;
       }
       const bad = entryProblems(value);

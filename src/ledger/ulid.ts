@@ -43,9 +43,11 @@ function increment(digits: number[]): boolean {
  * @example ulid(Date.parse('2026-01-01T00:00:00Z')) // '01KDX…'
  */
 export function ulid(now: number = Date.now()): string {
-  if (!Number.isSafeInteger(now) || now < 0 || now > 2 ** 48 - 1) throw new RangeError(`ulid: bad time ${now}`);
+  if (!Number.isSafeInteger(now) || now < 0 || now > 2 ** 48 - 1)
+    throw new RangeError(`ulid: bad time ${now}`);
   if (now <= lastTime) {
-    if (increment(lastRandom)) return encodeTime(lastTime) + lastRandom.map((d) => ALPHABET[d]).join('');
+    if (increment(lastRandom))
+      return encodeTime(lastTime) + lastRandom.map((d) => ALPHABET[d]).join('');
     lastTime += 1; // the random part overflowed: borrow the next millisecond
   } else {
     lastTime = now;

@@ -32,10 +32,14 @@ export function summarize(entry: LedgerEntry): string {
   if (entry.tasks.length) {
     const counts = new Map<string, number>();
     for (const t of entry.tasks) counts.set(t.outcome, (counts.get(t.outcome) ?? 0) + 1);
-    parts.push(`${plural(entry.tasks.length, 'task')} (${[...counts].map(([o, n]) => `${n} ${o}`).join(', ')})`);
+    parts.push(
+      `${plural(entry.tasks.length, 'task')} (${[...counts].map(([o, n]) => `${n} ${o}`).join(', ')})`,
+    );
   }
   if (Array.isArray(entry.changes)) {
-    const images = (entry.changes as { job: string; image?: { from: string | null; to: string | null } }[])
+    const images = (
+      entry.changes as { job: string; image?: { from: string | null; to: string | null } }[]
+    )
       .filter((c) => c.image)
       .map((c) => `${c.job} ${c.image!.from ?? '∅'} → ${c.image!.to ?? '∅'}`);
     if (images.length) parts.push(images.join(', '));
@@ -45,7 +49,10 @@ export function summarize(entry: LedgerEntry): string {
   return parts.length ? `${head}; ${parts.join('; ')}` : head;
 }
 
-export function eventFromEntry(entry: LedgerEntry, summary: string = summarize(entry)): DeployEvent {
+export function eventFromEntry(
+  entry: LedgerEntry,
+  summary: string = summarize(entry),
+): DeployEvent {
   const event: DeployEvent = {
     event: entry.action,
     service: entry.service,
@@ -64,7 +71,10 @@ export function eventFromEntry(entry: LedgerEntry, summary: string = summarize(e
 
 /** The event a `pre-<action>` hook sees: the command has not run, so no entry and no outcome. */
 export function preEvent(
-  fields: Pick<DeployEvent, 'event' | 'service' | 'run' | 'user' | 'inventory' | 'targets'> & { message?: string; time?: string },
+  fields: Pick<DeployEvent, 'event' | 'service' | 'run' | 'user' | 'inventory' | 'targets'> & {
+    message?: string;
+    time?: string;
+  },
 ): DeployEvent {
   const event: DeployEvent = {
     event: fields.event,

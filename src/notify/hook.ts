@@ -40,7 +40,12 @@ export function hookName(phase: 'pre' | 'post', action: LedgerAction): string {
 }
 
 /** Runs one hook command; resolves with its exit code and output, never rejects. */
-export function runHook(repoDir: string, command: string, event: DeployEvent, opts: HookOptions = {}): Promise<HookRun> {
+export function runHook(
+  repoDir: string,
+  command: string,
+  event: DeployEvent,
+  opts: HookOptions = {},
+): Promise<HookRun> {
   const timeoutMs = opts.timeoutMs ?? 5 * 60_000;
   return new Promise((resolve) => {
     let output = '';
@@ -90,7 +95,11 @@ export function runHook(repoDir: string, command: string, event: DeployEvent, op
       if (graceTimer) clearTimeout(graceTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       const exit = code ?? (signal ? 128 + (SIGNALS[signal] ?? 0) : 127);
-      resolve({ code: pid === undefined ? 127 : exit, output: output.slice(-OUTPUT_CAP), timedOut });
+      resolve({
+        code: pid === undefined ? 127 : exit,
+        output: output.slice(-OUTPUT_CAP),
+        timedOut,
+      });
     });
   });
 }

@@ -30,7 +30,10 @@ export interface WebhookOptions {
 const FAILED_OUTCOMES: ReadonlySet<string> = new Set(['failed', 'partial']);
 
 /** Whether a webhook subscribed to this event: its action, or `failure` when tasks failed. */
-export function wantsEvent(events: readonly NotifyEvent[], event: Pick<DeployEvent, 'event' | 'outcome'>): boolean {
+export function wantsEvent(
+  events: readonly NotifyEvent[],
+  event: Pick<DeployEvent, 'event' | 'outcome'>,
+): boolean {
   if ((events as readonly string[]).includes(event.event)) return true;
   return events.includes('failure') && event.outcome !== null && FAILED_OUTCOMES.has(event.outcome);
 }
@@ -53,12 +56,14 @@ function scrub(text: string, url: string): string {
 
 function describeError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return `no answer within ${timeoutMs} ms`;
   const code = e?.cause?.code;
   return code ? `${e.message ?? 'request failed'} (${code})` : (e?.message ?? String(err));
 }
 
-type Attempt = { ok: true; status: number } | { ok: false; status?: number; error: string; retry: boolean };
+type Attempt =
+  { ok: true; status: number } | { ok: false; status?: number; error: string; retry: boolean };
 
 async function attempt(url: string, body: string, timeoutMs: number): Promise<Attempt> {
   try {
@@ -71,24 +76,39 @@ async function attempt(url: string, body: string, timeoutMs: number): Promise<At
     // Drain so the connection is released; the answer's content is of no interest.
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return { ok: true, status: res.status };
-    return { ok: false, status: res.status, error: `HTTP ${res.status}`, retry: res.status >= 500 || res.status === 429 };
+    return {
+      ok: false,
+      status: res.status,
+      error: `HTTP ${res.status}`,
+      retry: res.status >= 500 || res.status === 429,
+    };
   } catch (err) {
     return { ok: false, error: describeError(err, timeoutMs), retry: true };
   }
 }
 
-async function post(label: string, url: string, event: DeployEvent, opts: Required<WebhookOptions>): Promise<WebhookResult> {
+async function post(
+  label: string,
+  url: string,
+  event: DeployEvent,
+  opts: Required<WebhookOptions>,
+): Promise<WebhookResult> {
   const started = Date.now();
   const body = JSON.stringify(event);
   let attempts = 0;
   let last: Attempt | undefined;
-  for (; attempts < 2; ) {
+  for (; attempts < 2;) {
     if (attempts > 0) await new Promise((r) => setTimeout(r, opts.retryDelayMs));
     attempts++;
     last = await attempt(url, body, opts.timeoutMs);
     if (last.ok || !last.retry) break;
   }
-  const result: WebhookResult = { webhook: label, ok: last!.ok, attempts, durationMs: Date.now() - started };
+  const result: WebhookResult = {
+    webhook: label,
+    ok: last!.ok,
+    attempts,
+    durationMs: Date.now() - started,
+  };
   if (last!.status !== undefined) result.status = last!.status;
   if (!last!.ok) result.error = scrub(last!.error, url);
   return result;
@@ -104,12 +124,22 @@ export async function notifyWebhooks(
   event: DeployEvent,
   options: WebhookOptions = {},
 ): Promise<WebhookResult[]> {
-  const opts = { timeoutMs: options.timeoutMs ?? 5_000, retryDelayMs: options.retryDelayMs ?? 1_000 };
+  const opts = {
+    timeoutMs: options.timeoutMs ?? 5_000,
+    retryDelayMs: options.retryDelayMs ?? 1_000,
+  };
   const jobs = notify.map(async (spec, i): Promise<WebhookResult | undefined> => {
     if (!wantsEvent(spec.events, event)) return undefined;
     const label = webhookLabel(i, spec);
     const url = secrets[spec.webhookSecret]?.reveal() ?? '';
-    if (!url) return { webhook: label, ok: false, attempts: 0, durationMs: 0, error: `secret ${spec.webhookSecret} is not set` };
+    if (!url)
+      return {
+        webhook: label,
+        ok: false,
+        attempts: 0,
+        durationMs: 0,
+        error: `secret ${spec.webhookSecret} is not set`,
+      };
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -122,7 +152,13 @@ export async function notifyWebhooks(
     try {
       return await post(label, url, event, opts);
     } catch (err) {
-      return { webhook: label, ok: false, attempts: 1, durationMs: 0, error: scrub(String(err), url) };
+      return {
+        webhook: label,
+        ok: false,
+        attempts: 1,
+        durationMs: 0,
+        error: scrub(String(err), url),
+      };
     }
   });
   return (await Promise.all(jobs)).filter((r): r is WebhookResult => r !== undefined);

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { assertNoSecretValues, buildEntry, entryProblems, toolVersion, ulid, ulidTime } from '../../../src/ledger/index.js';
+import {
+  assertNoSecretValues,
+  buildEntry,
+  entryProblems,
+  toolVersion,
+  ulid,
+  ulidTime,
+} from '../../../src/ledger/index.js';
 import { entry } from './helpers.js';
 
 describe('ulid', () => {
@@ -28,10 +35,26 @@ describe('ulid', () => {
 describe('buildEntry', () => {
   test('fills defaults, in SPEC order', () => {
     const now = Date.parse('2031-02-03T04:05:06.789Z'); // later than any id made before in this file
-    const e = buildEntry({ action: 'push', service: 'shop', inventory: 'prod', user: 'ann', outcome: 'ok' }, now);
+    const e = buildEntry(
+      { action: 'push', service: 'shop', inventory: 'prod', user: 'ann', outcome: 'ok' },
+      now,
+    );
     expect(Object.keys(e)).toEqual([
-      'id', 'run', 'time', 'user', 'action', 'service', 'targets', 'inventory', 'config_commit', 'config_dirty',
-      'spec', 'tasks', 'outcome', 'duration_ms', 'tool_version',
+      'id',
+      'run',
+      'time',
+      'user',
+      'action',
+      'service',
+      'targets',
+      'inventory',
+      'config_commit',
+      'config_dirty',
+      'spec',
+      'tasks',
+      'outcome',
+      'duration_ms',
+      'tool_version',
     ]);
     expect(e).toMatchObject({
       run: e.id,
@@ -49,15 +72,42 @@ describe('buildEntry', () => {
   });
 
   test('keeps given id/run and optional fields; rounds duration', () => {
-    const e = entry({ id: 'X1', run: 'R1', duration_ms: 12.6, message: 'm', changes: [{ job: 'web' }], source: 'S' });
-    expect(e).toMatchObject({ id: 'X1', run: 'R1', duration_ms: 13, message: 'm', changes: [{ job: 'web' }], source: 'S' });
+    const e = entry({
+      id: 'X1',
+      run: 'R1',
+      duration_ms: 12.6,
+      message: 'm',
+      changes: [{ job: 'web' }],
+      source: 'S',
+    });
+    expect(e).toMatchObject({
+      id: 'X1',
+      run: 'R1',
+      duration_ms: 13,
+      message: 'm',
+      changes: [{ job: 'web' }],
+      source: 'S',
+    });
   });
 
   test('rejects a bad shape, naming the field', () => {
     expect(() => entry({ action: 'deploy' as never })).toThrow(/action/);
     expect(() => entry({ time: 'yesterday' })).toThrow(/time/);
     expect(() =>
-      entry({ tasks: [{ task: 't', job: 'j', host: 'h', image: 'i', hash: 'x', container_id: null, action: 'create', outcome: 'ok' }] as never }),
+      entry({
+        tasks: [
+          {
+            task: 't',
+            job: 'j',
+            host: 'h',
+            image: 'i',
+            hash: 'x',
+            container_id: null,
+            action: 'create',
+            outcome: 'ok',
+          },
+        ] as never,
+      }),
     ).toThrow(/tasks\.0\.error/);
     expect(entryProblems({})).not.toEqual([]);
     expect(entryProblems({ ...entry(), extra: 'from a newer deploy' })).toEqual([]);
@@ -67,7 +117,9 @@ describe('buildEntry', () => {
 describe('assertNoSecretValues', () => {
   test('throws on a raw or JSON-escaped secret value, without printing it', () => {
     const e = entry({ message: 'pw: s3cr3t-"quoted"\\value' });
-    expect(() => assertNoSecretValues(e, ['s3cr3t-"quoted"\\value'])).toThrow(/contains a secret value/);
+    expect(() => assertNoSecretValues(e, ['s3cr3t-"quoted"\\value'])).toThrow(
+      /contains a secret value/,
+    );
     try {
       assertNoSecretValues(e, ['s3cr3t-"quoted"\\value']);
     } catch (err) {

@@ -10,15 +10,32 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
 }
 
 export function entry(over: Partial<EntryFields> = {}, now?: number): LedgerEntry {
-  return buildEntry({ action: 'up', service: 'shop', inventory: 'test', user: 'tester', outcome: 'ok', ...over }, now);
+  return buildEntry(
+    { action: 'up', service: 'shop', inventory: 'test', user: 'tester', outcome: 'ok', ...over },
+    now,
+  );
 }
 
 function taskSpec(over: Partial<TaskSpec> = {}): TaskSpec {
-  return { image: 'web:1', env: {}, secrets: [], ports: [], volumes: [], labels: {}, restart: 'unless-stopped', ...over };
+  return {
+    image: 'web:1',
+    env: {},
+    secrets: [],
+    ports: [],
+    volumes: [],
+    labels: {},
+    restart: 'unless-stopped',
+    ...over,
+  };
 }
 
 /** A small resolved service: job → image/tasks/spec overrides/one secret hash. */
-export function service(jobs: Record<string, { image?: string; tasks?: string[]; spec?: Partial<TaskSpec>; secret?: string }>): ResolvedService {
+export function service(
+  jobs: Record<
+    string,
+    { image?: string; tasks?: string[]; spec?: Partial<TaskSpec>; secret?: string }
+  >,
+): ResolvedService {
   return {
     service: 'shop',
     file: '/repo/jobs/shop.yml',
@@ -26,7 +43,13 @@ export function service(jobs: Record<string, { image?: string; tasks?: string[];
     jobs: Object.entries(jobs).map(([job, j]) => ({
       service: 'shop',
       job,
-      update: { parallelism: 1, order: 'stop-first', delayMs: 0, monitorMs: 5000, failureAction: 'rollback' },
+      update: {
+        parallelism: 1,
+        order: 'stop-first',
+        delayMs: 0,
+        monitorMs: 5000,
+        failureAction: 'rollback',
+      },
       dependsOn: [],
       tasks: (j.tasks ?? [`${job}-1`]).map((task) => ({
         service: 'shop',
@@ -41,4 +64,3 @@ export function service(jobs: Record<string, { image?: string; tasks?: string[];
     })),
   };
 }
-

@@ -14,7 +14,8 @@ beforeEach(async () => {
 afterEach(async () => cleanup());
 
 const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: gitEnv, stdio: 'pipe' }).toString().trim();
+const git = (...args: string[]) =>
+  execFileSync('git', args, { cwd: dir, env: gitEnv, stdio: 'pipe' }).toString().trim();
 
 describe('whoAmI', () => {
   test('$DEPLOY_USER wins', async () => {
@@ -29,9 +30,14 @@ describe('whoAmI', () => {
   });
 
   test('$USER@hostname otherwise', async () => {
-    expect(await whoAmI(dir, { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', USER: 'bob', PATH: process.env.PATH })).toBe(
-      `bob@${hostname()}`,
-    );
+    expect(
+      await whoAmI(dir, {
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+        USER: 'bob',
+        PATH: process.env.PATH,
+      }),
+    ).toBe(`bob@${hostname()}`);
   });
 });
 

@@ -8,8 +8,13 @@ import { entry, tempDir } from './helpers.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-function child(script: string, args: string[]): { done: Promise<number | null>; pid: number; stdout: () => string } {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(fixtures, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function child(
+  script: string,
+  args: string[],
+): { done: Promise<number | null>; pid: number; stdout: () => string } {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(fixtures, script), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   p.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -39,7 +44,17 @@ describe('appendEntries / readLedger', () => {
       config_dirty: true,
       spec: { service: 'shop', depends_on: [], jobs: {} },
       tasks: [
-        { task: 'web-1', job: 'web', host: 'h1', image: 'web:1', hash: 'h', container_id: 'c1', action: 'replace', outcome: 'ok', error: null },
+        {
+          task: 'web-1',
+          job: 'web',
+          host: 'h1',
+          image: 'web:1',
+          hash: 'h',
+          container_id: 'c1',
+          action: 'replace',
+          outcome: 'ok',
+          error: null,
+        },
       ],
       outcome: 'partial',
       duration_ms: 1234,
@@ -50,10 +65,30 @@ describe('appendEntries / readLedger', () => {
     const { entries, problems } = await readLedger(dir);
     expect(problems).toEqual([]);
     expect(entries).toEqual([e]);
-    for (const key of ['id', 'run', 'time', 'user', 'action', 'service', 'targets', 'inventory', 'config_commit', 'config_dirty', 'spec', 'tasks', 'outcome', 'duration_ms', 'tool_version', 'message', 'source']) {
+    for (const key of [
+      'id',
+      'run',
+      'time',
+      'user',
+      'action',
+      'service',
+      'targets',
+      'inventory',
+      'config_commit',
+      'config_dirty',
+      'spec',
+      'tasks',
+      'outcome',
+      'duration_ms',
+      'tool_version',
+      'message',
+      'source',
+    ]) {
       expect(entries[0]).toHaveProperty(key);
     }
-    expect(await readFile(join(dir, 'ledger', '.gitattributes'), 'utf8')).toBe('*.jsonl merge=union\n');
+    expect(await readFile(join(dir, 'ledger', '.gitattributes'), 'utf8')).toBe(
+      '*.jsonl merge=union\n',
+    );
     const text = await readFile(join(dir, 'ledger', 'shop.jsonl'), 'utf8');
     expect(text.endsWith('\n')).toBe(true);
     expect(text.split('\n')).toHaveLength(2);
@@ -66,10 +101,16 @@ describe('appendEntries / readLedger', () => {
       entry({ service: 'blog' }),
       entry({ service: 'shop', inventory: 'prod' }),
     ]);
-    expect((await readdir(join(dir, 'ledger'))).sort()).toEqual(['.gitattributes', 'blog.jsonl', 'shop.jsonl']);
+    expect((await readdir(join(dir, 'ledger'))).sort()).toEqual([
+      '.gitattributes',
+      'blog.jsonl',
+      'shop.jsonl',
+    ]);
     expect((await readLedger(dir)).entries).toHaveLength(3);
     expect((await readLedger(dir, { service: 'shop' })).entries).toHaveLength(2);
-    expect((await readLedger(dir, { inventory: 'test' })).entries.map((e) => e.service).sort()).toEqual(['blog', 'shop']);
+    expect(
+      (await readLedger(dir, { inventory: 'test' })).entries.map((e) => e.service).sort(),
+    ).toEqual(['blog', 'shop']);
     expect((await readLedger(dir, { service: 'shop', inventory: 'prod' })).entries).toHaveLength(1);
     expect((await readLedger(dir, { service: 'nope' })).entries).toEqual([]);
   });
@@ -97,7 +138,9 @@ describe('appendEntries / readLedger', () => {
     await mkdir(join(dir, 'ledger'));
     await writeFile(
       join(dir, 'ledger', 'shop.jsonl'),
-      [JSON.stringify(a), '{"id": broken', JSON.stringify({ hello: 1 }), JSON.stringify(b)].join('\n') + '\n',
+      [JSON.stringify(a), '{"id": broken', JSON.stringify({ hello: 1 }), JSON.stringify(b)].join(
+        '\n',
+      ) + '\n',
     );
     const { entries, problems } = await readLedger(dir);
     expect(entries.map((e) => e.id)).toEqual([a.id, b.id]);
@@ -114,7 +157,9 @@ describe('appendEntries / readLedger', () => {
     await appendFile(join(dir, 'ledger', 'shop.jsonl'), '{"id":"01TORN","time":"2026');
     let read = await readLedger(dir);
     expect(read.entries.map((e) => e.id)).toEqual([a.id]);
-    expect(read.problems).toEqual([{ file: join('ledger', 'shop.jsonl'), line: 2, message: expect.stringMatching(/torn/) }]);
+    expect(read.problems).toEqual([
+      { file: join('ledger', 'shop.jsonl'), line: 2, message: expect.stringMatching(/torn/) },
+    ]);
     const b = entry();
     await appendEntries(dir, [b]);
     read = await readLedger(dir);
@@ -126,13 +171,19 @@ describe('appendEntries / readLedger', () => {
 
   test('refuses an entry carrying a secret value, writing nothing', async () => {
     const e = entry({ message: 'the password is hunter2-very-secret' });
-    await expect(appendEntries(dir, [entry(), e], { secretValues: ['hunter2-very-secret'] })).rejects.toThrow(/secret value/);
+    await expect(
+      appendEntries(dir, [entry(), e], { secretValues: ['hunter2-very-secret'] }),
+    ).rejects.toThrow(/secret value/);
     expect((await readLedger(dir)).entries).toEqual([]);
   });
 
   test('refuses a malformed entry and a service name that is not a file name', async () => {
-    await expect(appendEntries(dir, [{ ...entry(), outcome: 'great' } as unknown as LedgerEntry])).rejects.toThrow(/outcome/);
-    await expect(appendEntries(dir, [{ ...entry(), service: '../escape' }])).rejects.toThrow(/service name/);
+    await expect(
+      appendEntries(dir, [{ ...entry(), outcome: 'great' } as unknown as LedgerEntry]),
+    ).rejects.toThrow(/outcome/);
+    await expect(appendEntries(dir, [{ ...entry(), service: '../escape' }])).rejects.toThrow(
+      /service name/,
+    );
   });
 });
 
@@ -156,7 +207,8 @@ describe('between processes', () => {
     const earlier = [entry(), entry(), entry()];
     await appendEntries(dir, earlier);
     const w = child('torn-writer.ts', [dir, 'shop']);
-    for (let i = 0; i < 200 && !w.stdout().includes('torn'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !w.stdout().includes('torn'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(w.stdout()).toContain('torn');
     process.kill(w.pid, 'SIGKILL');
     await w.done;

@@ -10,12 +10,23 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-const event = preEvent({ event: 'update', service: 'shop', run: 'R1', user: 'ann', inventory: 'staging', targets: ['shop'], time: '2026-01-01T00:00:00.000Z' });
+const event = preEvent({
+  event: 'update',
+  service: 'shop',
+  run: 'R1',
+  user: 'ann',
+  inventory: 'staging',
+  targets: ['shop'],
+  time: '2026-01-01T00:00:00.000Z',
+});
 
 describe('runHook', () => {
   test('runs in the repo with the event in $DEPLOY_EVENT', async () => {
     await mkdir(join(dir, 'scripts'));
-    await writeFile(join(dir, 'scripts', 'show.sh'), '#!/bin/sh\npwd\nprintf "%s" "$DEPLOY_EVENT"\n');
+    await writeFile(
+      join(dir, 'scripts', 'show.sh'),
+      '#!/bin/sh\npwd\nprintf "%s" "$DEPLOY_EVENT"\n',
+    );
     await chmod(join(dir, 'scripts', 'show.sh'), 0o755);
     const r = await runHook(dir, './scripts/show.sh', event);
     expect(r.code).toBe(0);
@@ -50,8 +61,15 @@ describe('runHook', () => {
 describe('runPhaseHook', () => {
   test('runs the configured pre-<action> hook; null when none', async () => {
     const hooks = { 'pre-update': 'exit 4', 'post-update': 'true' };
-    expect(await runPhaseHook(hooks, 'pre', dir, event)).toMatchObject({ name: 'pre-update', command: 'exit 4', code: 4 });
-    expect(await runPhaseHook(hooks, 'post', dir, event)).toMatchObject({ name: 'post-update', code: 0 });
+    expect(await runPhaseHook(hooks, 'pre', dir, event)).toMatchObject({
+      name: 'pre-update',
+      command: 'exit 4',
+      code: 4,
+    });
+    expect(await runPhaseHook(hooks, 'post', dir, event)).toMatchObject({
+      name: 'post-update',
+      code: 0,
+    });
     expect(await runPhaseHook(hooks, 'pre', dir, { ...event, event: 'down' })).toBeNull();
   });
 });

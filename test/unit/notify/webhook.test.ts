@@ -19,7 +19,10 @@ afterEach(async () => {
 });
 
 /** A loopback server answering each request with the next status of `statuses` (the last repeats). */
-async function server(statuses: number[], delayMs = 0): Promise<{ url: string; received: Received[] }> {
+async function server(
+  statuses: number[],
+  delayMs = 0,
+): Promise<{ url: string; received: Received[] }> {
   const received: Received[] = [];
   const s = createServer((req, res) => {
     let body = '';
@@ -51,12 +54,35 @@ const entry = buildEntry({
   user: 'ann',
   outcome: 'failed',
   tasks: [
-    { task: 'web-1', job: 'web', host: 'h1', image: 'web:2', hash: 'x', container_id: 'c', action: 'replace', outcome: 'ok', error: null },
-    { task: 'web-2', job: 'web', host: 'h2', image: 'web:2', hash: 'x', container_id: null, action: 'replace', outcome: 'failed', error: 'boom' },
+    {
+      task: 'web-1',
+      job: 'web',
+      host: 'h1',
+      image: 'web:2',
+      hash: 'x',
+      container_id: 'c',
+      action: 'replace',
+      outcome: 'ok',
+      error: null,
+    },
+    {
+      task: 'web-2',
+      job: 'web',
+      host: 'h2',
+      image: 'web:2',
+      hash: 'x',
+      container_id: null,
+      action: 'replace',
+      outcome: 'failed',
+      error: 'boom',
+    },
   ],
 });
 const event = eventFromEntry(entry);
-const spec = (secret: string, events: NotifySpec['events']): NotifySpec => ({ webhookSecret: secret, events });
+const spec = (secret: string, events: NotifySpec['events']): NotifySpec => ({
+  webhookSecret: secret,
+  events,
+});
 const fast = { timeoutMs: 2_000, retryDelayMs: 50 };
 
 describe('notifyWebhooks', () => {
@@ -65,7 +91,11 @@ describe('notifyWebhooks', () => {
     const b = await server([204]);
     const results = await notifyWebhooks(
       [spec('A_URL', ['update']), spec('B_URL', ['push']), spec('C_URL', ['failure'])],
-      { A_URL: new Secret('A_URL', a.url), B_URL: new Secret('B_URL', b.url), C_URL: new Secret('C_URL', a.url) },
+      {
+        A_URL: new Secret('A_URL', a.url),
+        B_URL: new Secret('B_URL', b.url),
+        C_URL: new Secret('C_URL', a.url),
+      },
       event,
       fast,
     );
@@ -95,7 +125,12 @@ describe('notifyWebhooks', () => {
 
   test('a 500 is retried once, then succeeds', async () => {
     const s = await server([500, 200]);
-    const [r] = await notifyWebhooks([spec('U', ['update'])], { U: new Secret('U', s.url) }, event, fast);
+    const [r] = await notifyWebhooks(
+      [spec('U', ['update'])],
+      { U: new Secret('U', s.url) },
+      event,
+      fast,
+    );
     expect(r).toMatchObject({ ok: true, status: 200, attempts: 2 });
     expect(s.received).toHaveLength(2);
     expect(s.received[1]!.body).toBe(s.received[0]!.body);
@@ -103,20 +138,35 @@ describe('notifyWebhooks', () => {
 
   test('two 500s: reported after exactly two attempts; a 4xx is not retried', async () => {
     const s = await server([503]);
-    const [r] = await notifyWebhooks([spec('U', ['update'])], { U: new Secret('U', s.url) }, event, fast);
+    const [r] = await notifyWebhooks(
+      [spec('U', ['update'])],
+      { U: new Secret('U', s.url) },
+      event,
+      fast,
+    );
     expect(r).toMatchObject({ ok: false, status: 503, attempts: 2, error: 'HTTP 503' });
     const t = await server([404]);
-    const [q] = await notifyWebhooks([spec('U', ['update'])], { U: new Secret('U', t.url) }, event, fast);
+    const [q] = await notifyWebhooks(
+      [spec('U', ['update'])],
+      { U: new Secret('U', t.url) },
+      event,
+      fast,
+    );
     expect(q).toMatchObject({ ok: false, status: 404, attempts: 1 });
   });
 
   test('a dead endpoint does not throw, is reported within the timeout, and the URL is never shown', async () => {
     const url = await deadUrl();
     const started = Date.now();
-    const [r] = await notifyWebhooks([spec('CHAT_WEBHOOK_URL', ['update'])], { CHAT_WEBHOOK_URL: new Secret('CHAT_WEBHOOK_URL', url) }, event, {
-      timeoutMs: 5_000,
-      retryDelayMs: 100,
-    });
+    const [r] = await notifyWebhooks(
+      [spec('CHAT_WEBHOOK_URL', ['update'])],
+      { CHAT_WEBHOOK_URL: new Secret('CHAT_WEBHOOK_URL', url) },
+      event,
+      {
+        timeoutMs: 5_000,
+        retryDelayMs: 100,
+      },
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(r).toMatchObject({ webhook: 'webhook #1 (CHAT_WEBHOOK_URL)', ok: false, attempts: 2 });
     expect(r!.error).toMatch(/ECONNREFUSED/);
@@ -126,7 +176,12 @@ describe('notifyWebhooks', () => {
   test('a server that never answers times out per attempt', async () => {
     const s = await server([200], 10_000);
     const started = Date.now();
-    const [r] = await notifyWebhooks([spec('U', ['update'])], { U: new Secret('U', s.url) }, event, { timeoutMs: 300, retryDelayMs: 10 });
+    const [r] = await notifyWebhooks(
+      [spec('U', ['update'])],
+      { U: new Secret('U', s.url) },
+      event,
+      { timeoutMs: 300, retryDelayMs: 10 },
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(r).toMatchObject({ ok: false, attempts: 2, error: 'no answer within 300 ms' });
   });
