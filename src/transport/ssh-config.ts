@@ -69,7 +69,7 @@ function seconds(text: string | undefined): number | undefined {
  * Paths are returned unexpanded; `expandPath` needs the final user and port.
  */
 export function resolveSshConfig(text: string | undefined, host: string): SshConfigHost {
-  const raw = text ? parse(text).compute(host, { matchExec: false }) : {};
+  const raw = text ? parse(text).compute(host, { matchExec: false, ignoreCase: true }) : {};
   const port = first(raw, 'Port');
   const jump = first(raw, 'ProxyJump');
   const alive = first(raw, 'ServerAliveCountMax');
