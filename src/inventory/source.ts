@@ -18,7 +18,10 @@ export interface SourceFile {
 export function parseSource(abs: string, file: string, text: string): { source: SourceFile; issues: ConfigIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const issues: ConfigIssue[] = doc.errors.map((e) => {
+  // After the first syntax error the parser's further complaints are mostly its echo.
+  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  const errors = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax);
+  const issues: ConfigIssue[] = errors.map((e) => {
     const pos = lines.linePos(e.pos[0]);
     const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key' + duplicateName(text, e.pos[0], e.pos[1]) : yamlMessage(e.message);
     return { file, line: pos.line, col: pos.col, path: '', message, severity: 'error' };
@@ -27,7 +30,11 @@ export function parseSource(abs: string, file: string, text: string): { source: 
 }
 
 function duplicateName(text: string, start: number, end: number): string {
-  const key = text.slice(start, end).trim();
+  const span = text.slice(start, Math.max(end, start + 200));
+  const key = (/^\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^:,{}\n]*))/.exec(span) ?? [])
+    .slice(1)
+    .find((k) => k !== undefined)
+    ?.trim();
   return key && key.length < 80 ? ` "${key}"` : '';
 }
 

@@ -26,7 +26,7 @@ export function zodIssues(source: SourceFile, schema: z.ZodType, issues: readonl
       const inner = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
       if (inner) out.push(...zodIssues(source, schema, inner, path));
       else out.push(issueAt(source, path, issue.message));
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    } else if (issue.code === 'invalid_type' && valueAt(source, path) === undefined) {
       const last = path[path.length - 1];
       out.push(issueAt(source, path.slice(0, -1), `missing required key "${String(last)}"`, { key: true }));
       out[out.length - 1]!.path = formatPath(path);
@@ -70,4 +70,14 @@ function knownKeys(schema: z.ZodType, path: readonly PathSeg[]): string[] {
     def = (obj as { def: { type: string; shape?: Record<string, unknown> } }).def;
   }
   return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** zod 4 issues omit the input; the parsed document tells a missing key from a wrong type. */
+function valueAt(source: SourceFile, path: readonly PathSeg[]): unknown {
+  let cur: unknown = source.doc.toJS();
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[String(seg)];
+  }
+  return cur;
 }
