@@ -11,3 +11,5 @@ export * from './network.js';
 export * from './observe.js';
 export * from './registry.js';
 export * from './tmp.js';
+export * from './stats.js';
+export * from './lock-probe.js';
