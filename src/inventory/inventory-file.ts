@@ -13,8 +13,10 @@ import { zodIssues } from './zod-issues.js';
 export interface LoadedInventory {
   name: string;
   source?: SourceFile;
-  /** Undefined when the file has errors; jobs are then checked without host rules. */
+  /** Undefined when the file has errors. */
   inventory?: Inventory;
+  /** Host names, labels and groups, also from an invalid file, so job files are still checked. */
+  skeleton?: Inventory;
   /** Best-effort vars, also from an invalid file, so job files still interpolate. */
   vars: Record<string, string>;
   /** Secret names the inventory refers to (registry password, webhook URLs). */
@@ -54,6 +56,7 @@ export function loadInventoryFile(dir: string, abs: string, rel: string, env: No
   if (isRecord(data) && isRecord(data.vars)) {
     for (const [k, v] of Object.entries(data.vars)) if (v !== null && typeof v !== 'object') result.vars[k] = String(v);
   }
+  result.skeleton = skeleton(name, abs, data, result.vars);
   const parsed = InventorySchema.safeParse(data ?? {});
   if (!parsed.success) {
     result.issues.push(...zodIssues(source, InventorySchema, parsed.error.issues));
@@ -63,7 +66,22 @@ export function loadInventoryFile(dir: string, abs: string, rel: string, env: No
   result.issues.push(...rules);
   if (result.issues.length) return result;
   result.inventory = buildInventory(dir, name, abs, parsed.data, env);
+  result.skeleton = result.inventory;
   return result;
+}
+
+/** Just enough of an invalid inventory for job files' host and group rules. */
+function skeleton(name: string, abs: string, data: unknown, vars: Record<string, string>): Inventory | undefined {
+  if (!isRecord(data) || !isRecord(data.hosts)) return undefined;
+  const hosts: Record<string, HostSpec> = {};
+  for (const [h, spec] of Object.entries(data.hosts)) {
+    const labels: Record<string, string> = {};
+    if (isRecord(spec) && isRecord(spec.labels)) for (const [k, v] of Object.entries(spec.labels)) labels[k] = String(v);
+    hosts[h] = { name: h, address: '', user: '', port: 22, hostKeyPolicy: 'strict', connectTimeoutMs: 0, docker: 'docker', sudo: false, labels };
+  }
+  const groups: Record<string, string[]> = {};
+  if (isRecord(data.groups)) for (const [g, m] of Object.entries(data.groups)) if (Array.isArray(m)) groups[g] = m.map(String);
+  return { name, file: abs, hosts, groups, vars, notify: [], hooks: {} };
 }
 
 function rawSecretNames(raw: Partial<Record<string, unknown>> | null): string[] {

@@ -76,7 +76,7 @@ function loadAgainst(dir: string, inventoryFile: string, env: NodeJS.ProcessEnv,
       vars: inv.vars,
       secretNames,
       inventoryName: inv.name,
-      ...(inv.inventory ? { inventory: inv.inventory } : {}),
+      ...(inv.skeleton ? { inventory: inv.skeleton } : {}),
     });
     errors.push(...loaded.issues);
     warnings.push(...loaded.warnings);
