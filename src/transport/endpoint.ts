@@ -126,5 +126,14 @@ export function jumpEndpoint(spec: string, via: Endpoint, ctx: EndpointContext):
   const endpoint = build(o, ctx);
   // The user's known_hosts for the target host also holds the hop keys (what ssh -J does).
   endpoint.knownHostsFiles = via.knownHostsFiles;
+  // A bastion usually takes the same key as the hosts behind it: offer the host's
+  // configured identities after the hop's own.
+  const own = endpoint.identityFiles.slice(0, endpoint.explicitIdentities);
+  const inherited = via.identityFiles.slice(0, via.explicitIdentities);
+  const explicit = [...new Set([...own, ...inherited])];
+  if (explicit.length > 0) {
+    endpoint.identityFiles = explicit;
+    endpoint.explicitIdentities = explicit.length;
+  }
   return endpoint;
 }

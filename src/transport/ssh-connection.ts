@@ -27,6 +27,12 @@ const DEFAULT_HOST_KEY_ALGORITHMS = [
 ];
 
 export const MAX_CHANNELS = 8;
+const OPEN_RETRIES = 10;
+const OPEN_REFUSED = Symbol('open refused');
+
+function stripMarker(result: ExecResult): ExecResult {
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+}
 
 export interface OpenOptions {
   keys: KeyStore;
@@ -181,7 +187,13 @@ export class SshConnection {
       return interrupted();
     }
     try {
-      return await this.run(command, req);
+      // sshd frees a session slot a little after the channel closes on our side, so an
+      // open can still be refused under load: retry briefly before reporting it.
+      for (let attempt = 1; ; attempt++) {
+        const result = await this.run(command, req);
+        if (!(OPEN_REFUSED in result) || attempt >= OPEN_RETRIES || req.signal?.aborted) return stripMarker(result);
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      }
     } finally {
       release();
     }
@@ -223,7 +235,13 @@ export class SshConnection {
       try {
         this.client.exec(command, (openErr, ch) => {
           if (openErr) {
-            finish(this.lost ?? { code: 255, stdout: '', stderr: `cannot open a channel: ${openErr.message}\n` });
+            const refused: ExecResult & { [OPEN_REFUSED]?: true } = {
+              code: 255,
+              stdout: '',
+              stderr: `cannot open a channel: ${openErr.message}\n`,
+              [OPEN_REFUSED]: true,
+            };
+            finish(this.lost ?? refused);
             return;
           }
           channel = ch;
