@@ -3,6 +3,7 @@
  * entry, notifications, and the result (human summary or SPEC §3 JSON).
  */
 import type { ResolvedService } from '../inventory/model.js';
+import type { ObservedContainer } from '../remote-docker/index.js';
 import { ulid, whoAmI, type LedgerEntry } from '../ledger/index.js';
 import { eventFromEntry, notifyWebhooks, runHook, type DeployEvent } from '../notify/index.js';
 import { OperationError, type ExitCode, worstExit } from '../shared/errors.js';
@@ -22,6 +23,9 @@ export interface DeployRunInput {
   force?: boolean;
   sources?: Record<string, string>;
   specs?: Record<string, unknown>;
+  from?: Record<string, string>;
+  /** Runs after the first look at the hosts, before anything changes; throws to stop. */
+  guard?: (observed: Record<string, ObservedContainer[]>) => void;
 }
 
 export async function runDeployCommand(globals: GlobalOptions, input: DeployRunInput): Promise<ExitCode> {
@@ -61,6 +65,7 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
     project,
     services: input.services,
     force: input.force,
+    guard: input.guard,
     pool: session.pool,
     reporter,
     parallel: globals.parallel,
@@ -83,6 +88,7 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
     interrupted: session.signal.aborted,
     sources: input.sources,
     specs: input.specs,
+    from: input.from,
   });
 
   const ok = report.exitCode === 0;

@@ -44,6 +44,8 @@ export interface LedgerEntry {
   changes?: unknown;
   /** rollback: the entry whose spec was restored. */
   source?: string;
+  /** rollback: the entry that was running before, whose spec `update` refuses to redeploy silently (§7.5). */
+  rolled_back_from?: string;
 }
 
 const taskSchema = z.looseObject({
@@ -81,6 +83,7 @@ export const entrySchema = z.looseObject({
   message: z.string().optional(),
   changes: z.unknown().optional(),
   source: z.string().optional(),
+  rolled_back_from: z.string().optional(),
 });
 
 /** One-line reasons a value is not a valid entry, or [] when it is. */
@@ -136,6 +139,7 @@ export function buildEntry(fields: EntryFields, now: number = Date.now()): Ledge
   if (fields.message !== undefined) entry.message = fields.message;
   if (fields.changes !== undefined) entry.changes = fields.changes;
   if (fields.source !== undefined) entry.source = fields.source;
+  if (fields.rolled_back_from !== undefined) entry.rolled_back_from = fields.rolled_back_from;
   const problems = entryProblems(entry);
   if (problems.length) throw new TypeError(`invalid ledger entry: ${problems.join('; ')}`);
   return entry;

@@ -13,6 +13,7 @@ import {
   pullArgv,
   rmTmpArgv,
   tmpDir,
+  type ObservedContainer,
 } from '../remote-docker/index.js';
 import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
@@ -31,6 +32,8 @@ export interface DeployRequest {
   /** Selected services, pruned to the selected jobs/tasks, in start order. */
   services: ResolvedService[];
   force?: boolean;
+  /** Called after the first look at the hosts, before anything changes; throws to stop. */
+  guard?: (observed: Record<string, ObservedContainer[]>) => void;
   pool: HostPool;
   reporter: Reporter;
   parallel: number;
@@ -94,6 +97,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   };
 
   let { observation, plan } = await observeAndPlan(hostNames);
+  req.guard?.(observation.observed);
   const hostErrors: Record<string, DeployError> = { ...observation.failed };
   const work = (p: PlannedTask[]) => p.filter((t) => t.action !== 'unchanged');
 
@@ -112,7 +116,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
           { parallel: req.parallel, waitMs: req.lockWaitMs },
         );
       } catch (error) {
-        if (error instanceof LockHeldError) return finish([], { lockError: error });
+        if (error instanceof LockHeldError) return finish(plan.tasks, { lockError: error });
         throw error;
       }
       // Another deploy may have finished between our first look and the lock: look again.
@@ -185,7 +189,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       if (hostError && !r) {
         outcome = hostError.exitCode === 3 ? 'unreachable' : 'failed';
         error = hostError.message;
-      } else if (extra.lockError) {
+      } else if (extra.lockError && p && p.action !== 'unchanged') {
         outcome = 'skipped';
         error = extra.lockError.message;
       } else if (r) {

@@ -28,6 +28,8 @@ export interface RunMeta {
   sources?: Record<string, string>;
   /** rollback: the restored specs, per service (instead of today's files). */
   specs?: Record<string, unknown>;
+  /** rollback: the entry that was running before, per service. */
+  from?: Record<string, string>;
 }
 
 export function entryOutcome(tasks: TaskReport[], interrupted: boolean): LedgerOutcome {
@@ -68,6 +70,7 @@ export async function recordRun(project: Project, services: string[], tasks: Tas
       outcome: entryOutcome(serviceTasks, meta.interrupted),
       duration_ms: now - meta.startedAt,
       ...(meta.sources?.[name] ? { source: meta.sources[name] } : {}),
+      ...(meta.from?.[name] ? { rolled_back_from: meta.from[name] } : {}),
     });
     assertNoSecretValues(entry, Object.values(project.secrets).map((s) => s.reveal()));
     return entry;

@@ -3,6 +3,7 @@
  * comparison happens in the planner; this module gathers and shapes the answer.
  */
 import type { Project, ResolvedService } from '../inventory/model.js';
+import type { LedgerEntry } from '../ledger/index.js';
 import type { ObservedContainer } from '../remote-docker/index.js';
 import type { HostPool } from '../transport/index.js';
 import { HostDocker } from './host-docker.js';
@@ -50,7 +51,7 @@ export async function readStatus(
   services: ResolvedService[],
   hostNames: string[],
   pool: HostPool,
-  opts: { parallel: number; timeoutMs: number; now?: number },
+  opts: { parallel: number; timeoutMs: number; now?: number; entries?: LedgerEntry[] },
 ): Promise<StatusReport> {
   const inv = project.inventory;
   const hosts = hostNames.map((h) => new HostDocker(inv.hosts[h]!, pool.get(h), opts.timeoutMs));
@@ -69,6 +70,7 @@ export async function readStatus(
   const now = opts.now ?? Date.now();
   const selectedServices = new Set(services.map((s) => s.service));
   const byKey = new Map(plan.tasks.map((p) => [`${p.service}/${p.job}/${p.task}@${p.host}`, p]));
+  const entryById = opts.entries ? new Map(opts.entries.map((e) => [e.id, e])) : undefined;
 
   const tasks: TaskStatus[] = desired.map((t) => {
     const p = byKey.get(`${t.service}/${t.job}/${t.task}@${t.host}`);
@@ -85,8 +87,7 @@ export async function readStatus(
       desired_image: t.spec.image,
       ...base,
       state: !reachable ? 'unknown' : c ? c.state : 'missing',
-      drift: Boolean(c && c.hash !== t.hash),
-      drift_fields: c && c.hash !== t.hash ? (p?.reasons ?? []) : [],
+      ...drift(c, t.hash, p?.reasons ?? [], entryById),
       orphan: false,
     };
   });
@@ -118,6 +119,24 @@ export async function readStatus(
     hosts: hostStatus,
     foreign: plan.foreign.map((f) => ({ host: f.host, container: f.name, inventory: f.inventory })),
   };
+}
+
+/**
+ * Drift: the running hash differs from the files, or the task runs a rollback (SPEC §7.5:
+ * "rolled back to ID"), or its entry is missing from the ledger ("unrecorded", §7.6).
+ */
+function drift(
+  c: ObservedContainer | undefined,
+  desiredHash: string,
+  reasons: string[],
+  entries: Map<string, LedgerEntry> | undefined,
+): { drift: boolean; drift_fields: string[] } {
+  if (!c) return { drift: false, drift_fields: [] };
+  const fields = c.hash !== desiredHash ? [...(reasons.length ? reasons : ['hash differs'])] : [];
+  const entry = entries?.get(c.version);
+  if (entry?.action === 'rollback') fields.push(`rolled back to ${entry.source ?? '?'}`);
+  if (entries && c.version && !entry) fields.push(`unrecorded (entry ${c.version} not in the ledger)`);
+  return { drift: fields.length > 0 && (c.hash !== desiredHash || entry?.action === 'rollback'), drift_fields: fields };
 }
 
 function fromContainer(c: ObservedContainer | undefined, now: number) {

@@ -30,6 +30,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       targets: [selection.target],
       sources: plan.sources,
       specs: plan.specs,
+      from: plan.from,
     });
   } finally {
     await session.close();

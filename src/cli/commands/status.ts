@@ -1,4 +1,5 @@
 import { selectTargets } from '../../inventory/index.js';
+import { readLedger } from '../../ledger/index.js';
 import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { formatDuration } from '../../shared/duration.js';
 import { escapeControl } from '../../shared/quote.js';
@@ -21,9 +22,11 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
           ? selection.hosts
           : Object.keys(project.inventory.hosts).filter((h) => !isJumpOnly(project, h))
         : selection.hosts;
+    const { entries } = await readLedger(project.dir, { inventory: project.inventory.name });
     const report = await readStatus(project, selection.services, hosts, session.pool, {
       parallel: globals.parallel,
       timeoutMs: globals.timeoutMs,
+      entries,
     });
     if (typeof opts.html === 'string') {
       const { writeStatusHtml } = await import('../../ui/report.js');
@@ -40,7 +43,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
         t.health === 'none' ? '-' : outcomeColour(c, t.health)(t.health),
         escapeControl(t.image ?? '-'),
         t.uptime_ms === null ? '-' : formatDuration(t.uptime_ms),
-        t.orphan ? c.yellow('orphan') : t.drift ? c.yellow(`drift: ${escapeControl(t.drift_fields.join(', ') || 'hash differs')}`) : '',
+        t.orphan ? c.yellow('orphan') : t.drift_fields.length ? c.yellow(`${t.drift ? 'drift: ' : ''}${escapeControl(t.drift_fields.join(', '))}`) : '',
       ]);
       process.stdout.write(table(rows, ['TASK', 'HOST', 'STATE', 'HEALTH', 'IMAGE', 'UPTIME', 'NOTE']) + '\n');
       for (const h of report.hosts.filter((x) => !x.reachable)) {

@@ -2,6 +2,7 @@ import { selectTargets } from '../../inventory/index.js';
 import { readLedger } from '../../ledger/index.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { narrowTasks } from '../../tasks/selection.js';
+import { rollbackGuard } from '../../tasks/rollback-guard.js';
 import type { GlobalOptions } from '../context.js';
 import { runDeployCommand } from '../deploy-run.js';
 import { openSession } from '../session.js';
@@ -14,9 +15,9 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
   try {
     const selection = selectTargets(session.project, args[0], (opts.host as string[] | undefined) ?? []);
     let services = selection.services;
+    const { entries } = await readLedger(session.project.dir, { inventory: session.project.inventory.name });
     if (opts.onlyFailed) {
       // SPEC §7.3: tasks whose outcome was not ok/unchanged in this inventory's newest deploy entry.
-      const { entries } = await readLedger(session.project.dir, { inventory: session.project.inventory.name });
       const failed = new Set<string>();
       for (const s of services) {
         const newest = entries.filter((e) => e.service === s.service && DEPLOYS.has(e.action)).at(-1);
@@ -32,6 +33,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       services,
       targets: [selection.target],
       force: Boolean(opts.force),
+      guard: opts.force ? undefined : rollbackGuard(services, session.project.services, entries, session.project.inventory.name),
     });
   } finally {
     await session.close();
