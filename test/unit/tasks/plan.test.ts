@@ -220,7 +220,7 @@ describe('orphans and foreign containers', () => {
 });
 
 describe('reasons: which fields differ', () => {
-  const observedWith = (spec: TaskSpec, secretHashes = { DB_PASSWORD: 'sha256:s1' }) =>
+  const observedWith = (spec: TaskSpec, secretHashes: Record<string, string> = { DB_PASSWORD: 'sha256:s1' }) =>
     container({ hash: 'OLD', spec, secretHashes });
 
   test.each([
