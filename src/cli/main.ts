@@ -30,6 +30,8 @@ const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
   plan: () => import('./commands/plan.js'),
   status: () => import('./commands/status.js'),
   rollback: () => import('./commands/rollback.js'),
+  history: () => import('./commands/history.js'),
+  push: () => import('./commands/push.js'),
 };
 
 function durationOption(flag: string, description: string, def: string): Option {

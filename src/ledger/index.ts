@@ -43,3 +43,9 @@ export {
   runningEntry,
   type RunningEntry,
 } from './rollback-target.js';
+export {
+  entryImages,
+  filterEntries,
+  resolveLedgerTarget,
+  type TargetFilter,
+} from './target-filter.js';

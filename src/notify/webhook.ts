@@ -58,8 +58,8 @@ function describeError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
     return `no answer within ${timeoutMs} ms`;
-  const code = e?.cause?.code;
-  return code ? `${e.message ?? 'request failed'} (${code})` : (e?.message ?? String(err));
+  const why = e?.cause?.code ?? e?.cause?.message;
+  return why ? `${e.message ?? 'request failed'} (${why})` : (e?.message ?? String(err));
 }
 
 type Attempt =
