@@ -9,7 +9,7 @@ import { eventFromEntry, notifyWebhooks, runHook, type DeployEvent } from '../no
 import { OperationError, type ExitCode, worstExit } from '../shared/errors.js';
 import { escapeControl } from '../shared/quote.js';
 import { formatDuration } from '../shared/duration.js';
-import { deploy, type DeployAction, type DeployReport } from '../tasks/deploy.js';
+import { deploy, type DeployAction, type DeployReport, type TaskReport } from '../tasks/deploy.js';
 import { recordRun } from '../tasks/record.js';
 import type { GlobalOptions } from './context.js';
 import { lineReporter, makeChalk, outcomeColour, printJson, table } from './output.js';
@@ -26,6 +26,8 @@ export interface DeployRunInput {
   from?: Record<string, string>;
   /** Runs after the first look at the hosts, before anything changes; throws to stop. */
   guard?: (observed: Record<string, ObservedContainer[]>) => void;
+  /** Runs after the deploy, before recording; its tasks join the entry (update --prune). */
+  afterDeploy?: (report: DeployReport) => Promise<TaskReport[]>;
 }
 
 export async function runDeployCommand(globals: GlobalOptions, input: DeployRunInput): Promise<ExitCode> {
@@ -77,6 +79,14 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
     user,
     command,
   });
+
+  if (input.afterDeploy) {
+    const extra = await input.afterDeploy(report);
+    report.tasks.push(...extra);
+    report.touched = [...new Set([...report.touched, ...extra.map((t) => t.service)])];
+    for (const s of report.touched) versions[s] ??= ulid();
+    if (extra.some((t) => t.outcome !== 'ok')) report.exitCode = worstExit([report.exitCode, 1]);
+  }
 
   const entries = await recordRun(project, report.touched, report.tasks, {
     action: input.action,

@@ -25,7 +25,8 @@ export async function planDown(
   project: Project,
   services: ResolvedService[],
   hostNames: string[],
-  withOrphans: boolean,
+  /** Which orphans to include: none, those of the selected services, or all (target `all`). */
+  withOrphans: boolean | 'all',
   pool: HostPool,
   opts: { parallel: number; timeoutMs: number },
 ): Promise<DownPlan> {
@@ -40,7 +41,7 @@ export async function planDown(
   const selected = new Set(services.map((s) => s.service));
   return {
     remove: plan.tasks.filter((t) => t.action === 'remove'),
-    orphans: withOrphans ? plan.orphans.filter((o) => selected.has(o.service)) : [],
+    orphans: withOrphans === 'all' ? plan.orphans : withOrphans ? plan.orphans.filter((o) => selected.has(o.service)) : [],
     hostErrors: observation.failed,
     hosts,
   };

@@ -19,7 +19,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
     const wholeServices = selection.kind === 'all' || selection.kind === 'service';
     const hosts = wholeServices && hostFilter.length === 0 ? Object.keys(project.inventory.hosts) : selection.hosts;
     const startedAt = Date.now();
-    const plan = await planDown(project, selection.services, hosts, wholeServices, session.pool, {
+    const plan = await planDown(project, selection.services, hosts, selection.kind === 'all' ? 'all' : wholeServices, session.pool, {
       parallel: globals.parallel,
       timeoutMs: globals.timeoutMs,
     });

@@ -3,6 +3,11 @@ import { readLedger } from '../../ledger/index.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { narrowTasks } from '../../tasks/selection.js';
 import { rollbackGuard } from '../../tasks/rollback-guard.js';
+import { executeDown, planDown } from '../../tasks/down.js';
+import type { TaskReport } from '../../tasks/deploy.js';
+import { ulid, whoAmI } from '../../ledger/index.js';
+import { confirm } from '../confirm.js';
+import { lineReporter } from '../output.js';
 import type { GlobalOptions } from '../context.js';
 import { runDeployCommand } from '../deploy-run.js';
 import { openSession } from '../session.js';
@@ -27,12 +32,45 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       }
       services = narrowTasks(services, (t) => failed.has(`${t.service}/${t.job}/${t.task}@${t.host}`));
     }
+    let afterDeploy: ((report: { exitCode: number }) => Promise<TaskReport[]>) | undefined;
+    if (opts.prune) {
+      // Orphans can sit on any host: read them all, ask before anything changes, and remove
+      // them only once the update itself succeeded (a moved task's old home goes last).
+      const project = session.project;
+      const orphanPlan = await planDown(project, selection.services, Object.keys(project.inventory.hosts), selection.kind === 'all' ? 'all' : true, session.pool, {
+        parallel: globals.parallel,
+        timeoutMs: globals.timeoutMs,
+      });
+      const prune = { ...orphanPlan, remove: [] };
+      if (prune.orphans.length > 0) {
+        await confirm(globals, `Prune ${prune.orphans.length} orphaned container(s): ${prune.orphans.map((o) => `${o.name}@${o.host}`).join(', ')}?`);
+        afterDeploy = async (report) => {
+          if (report.exitCode !== 0) {
+            return prune.orphans.map((o) => ({
+              service: o.service, job: o.job, task: o.task, host: o.host, container: o.name, image: o.image, hash: o.hash,
+              action: 'remove' as const, reasons: ['orphan'], outcome: 'skipped' as const, error: 'the update failed; orphans kept', container_id: o.id,
+            }));
+          }
+          const down = await executeDown(project, selection.services, prune, {
+            parallel: globals.parallel,
+            lockWaitMs: globals.lockWaitMs,
+            reporter: lineReporter(globals),
+            user: await whoAmI(project.dir),
+            command: ['deploy', ...process.argv.slice(2)].join(' '),
+            run: ulid(),
+            signal: session.signal,
+          });
+          return down.tasks;
+        };
+      }
+    }
     return await runDeployCommand(globals, {
       action: 'update',
       session,
       services,
       targets: [selection.target],
       force: Boolean(opts.force),
+      afterDeploy,
       guard: opts.force ? undefined : rollbackGuard(services, session.project.services, entries, session.project.inventory.name),
     });
   } finally {
