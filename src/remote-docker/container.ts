@@ -20,7 +20,8 @@ export function specLabel(task: ResolvedTask): string {
   return canonicalJson({ ...task.spec, secretHashes: task.secretHashes });
 }
 
-const byKey = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const byKey = (a: [string, string], b: [string, string]): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 
 /**
  * `docker create` for one task. Secrets are never in argv: when the task has any, the
@@ -58,7 +59,8 @@ export function createArgv(task: ResolvedTask, opts: CreateOptions): string[] {
   argv.push(...healthFlags(s.healthcheck));
   const network = s.network ?? DEPLOY_NETWORK;
   argv.push('--network', network);
-  if (network !== 'host' && network !== 'none') argv.push('--network-alias', `${task.job}.${task.service}`);
+  if (network !== 'host' && network !== 'none')
+    argv.push('--network-alias', `${task.job}.${task.service}`);
   argv.push(s.image);
   if (s.command) argv.push(...s.command);
   return argv;
@@ -71,7 +73,9 @@ export function startArgv(name: string): string[] {
 
 /** `-t` is spelled the same by the 20.10 and 28.x clients (`--time` vs `--timeout`). */
 export function stopArgv(name: string, timeoutSecs?: number): string[] {
-  return timeoutSecs === undefined ? ['docker', 'stop', name] : ['docker', 'stop', '-t', String(Math.max(0, Math.round(timeoutSecs))), name];
+  return timeoutSecs === undefined
+    ? ['docker', 'stop', name]
+    : ['docker', 'stop', '-t', String(Math.max(0, Math.round(timeoutSecs))), name];
 }
 
 export function renameArgv(from: string, to: string): string[] {

@@ -15,18 +15,38 @@ export type DockerErrorKind =
   | 'unknown';
 
 const RULES: [DockerErrorKind, RegExp][] = [
-  ['sudo-refused', /sudo: (a password is required|a terminal is required|.*is not in the sudoers file|.*not allowed to execute)/i],
+  [
+    'sudo-refused',
+    /sudo: (a password is required|a terminal is required|.*is not in the sudoers file|.*not allowed to execute)/i,
+  ],
   ['permission-denied', /permission denied while trying to connect to the docker daemon/i],
   ['daemon-down', /cannot connect to the docker daemon|is the docker daemon running/i],
-  ['docker-missing', /(docker|sudo): (command )?not found|exec: .*docker.*: (not found|no such file)/i],
+  [
+    'docker-missing',
+    /(docker|sudo): (command )?not found|exec: .*docker.*: (not found|no such file)/i,
+  ],
   ['name-conflict', /is already in use by container/i],
   ['no-such-container', /no such container/i],
-  ['pull-denied', /pull access denied|unauthorized: |denied: requested access|authentication required|no basic auth credentials/i],
-  ['image-not-found', /no such image|manifest unknown|manifest for .* not found|not found: manifest/i],
-  ['registry-unreachable', /dial tcp|no such host|i\/o timeout|tls: |server gave http response|connection refused/i],
+  [
+    'pull-denied',
+    /pull access denied|unauthorized: |denied: requested access|authentication required|no basic auth credentials/i,
+  ],
+  [
+    'image-not-found',
+    /no such image|manifest unknown|manifest for .* not found|not found: manifest/i,
+  ],
+  [
+    'registry-unreachable',
+    /dial tcp|no such host|i\/o timeout|tls: |server gave http response|connection refused/i,
+  ],
 ];
 
-const HOST_LEVEL = new Set<DockerErrorKind>(['sudo-refused', 'permission-denied', 'daemon-down', 'docker-missing']);
+const HOST_LEVEL = new Set<DockerErrorKind>([
+  'sudo-refused',
+  'permission-denied',
+  'daemon-down',
+  'docker-missing',
+]);
 
 /**
  * @example dockerError('Error response from daemon: Conflict. The container name "/web" is already in use by container "ab…"') // 'name-conflict'
@@ -46,7 +66,10 @@ export function dockerErrorLine(stderr: string): string {
 }
 
 function classify(stderr: string): { kind: DockerErrorKind; line: string } {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const [kind, re] of RULES) {
     const line = lines.find((l) => re.test(l));
     if (line !== undefined) return { kind, line };

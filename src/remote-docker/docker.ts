@@ -7,8 +7,12 @@ import type { HostSpec } from '../inventory/model.js';
  *
  * @example dockerArgv({ ...host, sudo: true }, ['docker', 'ps']) // ['sudo', '-n', 'docker', 'ps']
  */
-export function dockerArgv(host: Pick<HostSpec, 'docker' | 'sudo'>, argv: readonly string[]): string[] {
-  if (argv[0] !== 'docker') throw new Error(`dockerArgv: expected a docker argv, got ${argv[0] ?? '(empty)'}`);
+export function dockerArgv(
+  host: Pick<HostSpec, 'docker' | 'sudo'>,
+  argv: readonly string[],
+): string[] {
+  if (argv[0] !== 'docker')
+    throw new Error(`dockerArgv: expected a docker argv, got ${argv[0] ?? '(empty)'}`);
   return [...dockerPrefix(host), ...argv.slice(1)];
 }
 

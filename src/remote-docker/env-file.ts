@@ -40,7 +40,8 @@ export function envFileContent(task: ResolvedTask, secrets: Record<string, Secre
     const secret = secrets[name];
     if (!secret) throw new SecretValueError(name, task.container, 'missing');
     const value = secret.reveal();
-    if (/[\n\r\0]/.test(value)) throw new SecretValueError(name, task.container, 'unsupported-character');
+    if (/[\n\r\0]/.test(value))
+      throw new SecretValueError(name, task.container, 'unsupported-character');
     out += `${name}=${value}\n`;
   }
   return out;

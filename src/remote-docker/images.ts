@@ -43,8 +43,18 @@ export function parseImages(stdout: string): LocalImage[] {
     } catch {
       continue;
     }
-    if (typeof row.ID !== 'string' || typeof row.Repository !== 'string' || typeof row.Tag !== 'string') continue;
-    out.push({ id: row.ID, repository: row.Repository, tag: row.Tag, created: parseDockerTime(row.CreatedAt) });
+    if (
+      typeof row.ID !== 'string' ||
+      typeof row.Repository !== 'string' ||
+      typeof row.Tag !== 'string'
+    )
+      continue;
+    out.push({
+      id: row.ID,
+      repository: row.Repository,
+      tag: row.Tag,
+      created: parseDockerTime(row.CreatedAt),
+    });
   }
   return out;
 }
@@ -70,7 +80,11 @@ export function chooseImagesToPrune(
   for (const repo of [...new Set(opts.repositories)].sort()) {
     const tagged = images
       .filter((i) => i.repository === repo && i.tag !== '<none>')
-      .sort((a, b) => (b.created || 0) - (a.created || 0) || b.tag.localeCompare(a.tag, 'en', { numeric: true }));
+      .sort(
+        (a, b) =>
+          (b.created || 0) - (a.created || 0) ||
+          b.tag.localeCompare(a.tag, 'en', { numeric: true }),
+      );
     for (const image of tagged.slice(keep)) {
       if (!opts.inUseIds.has(image.id)) remove.push(`${image.repository}:${image.tag}`);
     }

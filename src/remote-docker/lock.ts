@@ -66,14 +66,22 @@ export function parseHolder(text: string): LockHolder | undefined {
   }
   if (raw === null || typeof raw !== 'object') return undefined;
   const r = raw as Record<string, unknown>;
-  const s = (k: string): string | undefined => (typeof r[k] === 'string' ? (r[k] as string) : undefined);
+  const s = (k: string): string | undefined =>
+    typeof r[k] === 'string' ? (r[k] as string) : undefined;
   const pid = typeof r.pid === 'number' && Number.isInteger(r.pid) ? r.pid : undefined;
   const user = s('user');
   const machine = s('machine');
   const command = s('command');
   const start = s('start');
   const run = s('run');
-  if (user === undefined || machine === undefined || pid === undefined || command === undefined || start === undefined || run === undefined) {
+  if (
+    user === undefined ||
+    machine === undefined ||
+    pid === undefined ||
+    command === undefined ||
+    start === undefined ||
+    run === undefined
+  ) {
     return undefined;
   }
   return { user, machine, pid, command, start, run };

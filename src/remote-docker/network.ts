@@ -10,6 +10,9 @@ export const ENSURE_NETWORK_SCRIPT =
   'n=$1; shift; "$@" network inspect "$n" >/dev/null 2>&1 || "$@" network create "$n" >/dev/null || "$@" network inspect "$n" >/dev/null';
 
 /** @example ensureNetworkArgv({ docker: 'docker', sudo: false }) // ['sh', '-c', ENSURE_NETWORK_SCRIPT, 'sh', 'deploy', 'docker'] */
-export function ensureNetworkArgv(host: Pick<HostSpec, 'docker' | 'sudo'>, network: string = DEPLOY_NETWORK): string[] {
+export function ensureNetworkArgv(
+  host: Pick<HostSpec, 'docker' | 'sudo'>,
+  network: string = DEPLOY_NETWORK,
+): string[] {
   return ['sh', '-c', ENSURE_NETWORK_SCRIPT, 'sh', network, ...dockerPrefix(host)];
 }

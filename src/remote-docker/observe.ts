@@ -54,7 +54,7 @@ export const OBSERVE_SCRIPT = [
   'n=0',
   'while :; do',
   '  ids=$("$@" ps -aq --no-trunc --filter label=deploy.service) || exit',
-  "  if [ -z \"$ids\" ]; then echo '[]'; exit 0; fi",
+  '  if [ -z "$ids" ]; then echo \'[]\'; exit 0; fi',
   '  if out=$("$@" inspect --type container $ids 2>/dev/null); then printf \'%s\\n\' "$out"; exit 0; fi',
   '  n=$((n+1))',
   '  if [ "$n" -ge 3 ]; then "$@" inspect --type container $ids; exit; fi',
@@ -68,7 +68,14 @@ export function observeArgv(host: Pick<HostSpec, 'docker' | 'sudo'>): string[] {
   return ['sh', '-c', OBSERVE_SCRIPT, 'sh', ...dockerPrefix(host)];
 }
 
-const STATES = new Set<ContainerState>(['running', 'exited', 'restarting', 'created', 'paused', 'dead']);
+const STATES = new Set<ContainerState>([
+  'running',
+  'exited',
+  'restarting',
+  'created',
+  'paused',
+  'dead',
+]);
 const HEALTH = new Set<ContainerHealth>(['healthy', 'unhealthy', 'starting']);
 const HEALTH_LOG_KEEP = 5;
 
@@ -98,7 +105,9 @@ const specSchema = z.object({
 });
 
 /** Reads a `deploy.spec` label; garbage (hand-made containers, older versions) gives undefined. */
-export function parseSpecLabel(text: string | undefined): { spec: TaskSpec; secretHashes: Record<string, string> } | undefined {
+export function parseSpecLabel(
+  text: string | undefined,
+): { spec: TaskSpec; secretHashes: Record<string, string> } | undefined {
   if (text === undefined) return undefined;
   let json: unknown;
   try {
@@ -127,7 +136,8 @@ export function parseSpecLabel(text: string | undefined): { spec: TaskSpec; secr
 }
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const obj = (v: unknown): Json =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 // Docker reports "never" as Go's zero time.
@@ -200,7 +210,9 @@ function observedFrom(raw: Json): ObservedContainer | undefined {
 
 // Docker stores durations in nanoseconds; 0 means its defaults (30s, 30s, 0s, 3 retries).
 function healthcheckFrom(raw: Json): HealthcheckSpec | undefined {
-  const test = Array.isArray(raw.Test) ? raw.Test.filter((t): t is string => typeof t === 'string') : [];
+  const test = Array.isArray(raw.Test)
+    ? raw.Test.filter((t): t is string => typeof t === 'string')
+    : [];
   if (test.length === 0 || test[0] === 'NONE') return undefined;
   const ms = (v: unknown, dflt: number): number => (num(v) > 0 ? Math.round(num(v) / 1e6) : dflt);
   return {

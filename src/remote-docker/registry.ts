@@ -6,7 +6,16 @@
  * // ['docker', '--config', '.deploy/tmp/01J', 'login', '--username', 'ci', '--password-stdin', 'registry.example.com']
  */
 export function loginArgv(configDir: string, server: string, username: string): string[] {
-  return ['docker', '--config', configDir, 'login', '--username', username, '--password-stdin', server];
+  return [
+    'docker',
+    '--config',
+    configDir,
+    'login',
+    '--username',
+    username,
+    '--password-stdin',
+    server,
+  ];
 }
 
 /** @example pullArgv('.deploy/tmp/01J', 'registry.example.com/coding/web:1.0.0') */

@@ -65,10 +65,16 @@ export function planTasks(input: PlanInput): Plan {
     const here = byHost.get(desired.host) ?? [];
     const current = here.find((c) => c.name === desired.container);
     const leftoverOld = here.find((c) => c.name === `${desired.container}.old`);
-    const planned = input.mode === 'down' ? planDown(desired, current, leftoverOld) : planDeploy(input, desired, current, leftoverOld);
+    const planned =
+      input.mode === 'down'
+        ? planDown(desired, current, leftoverOld)
+        : planDeploy(input, desired, current, leftoverOld);
     if (!current) {
       const squatter = foreign.find((c) => c.name === desired.container && c.host === desired.host);
-      if (squatter) planned.reasons.push(`name held by a container of inventory ${squatter.inventory || '(none)'}`);
+      if (squatter)
+        planned.reasons.push(
+          `name held by a container of inventory ${squatter.inventory || '(none)'}`,
+        );
     }
     tasks.push(planned);
   }
@@ -117,7 +123,13 @@ function sortObserved(input: PlanInput): {
   return { orphans: [...orphans.values()], foreign: [...foreign.values()], byHost };
 }
 
-function base(desired: ResolvedTask, action: Action, reasons: string[], current?: ObservedContainer, leftoverOld?: ObservedContainer): PlannedTask {
+function base(
+  desired: ResolvedTask,
+  action: Action,
+  reasons: string[],
+  current?: ObservedContainer,
+  leftoverOld?: ObservedContainer,
+): PlannedTask {
   const p: PlannedTask = {
     service: desired.service,
     job: desired.job,
@@ -134,25 +146,44 @@ function base(desired: ResolvedTask, action: Action, reasons: string[], current?
   return p;
 }
 
-function planDeploy(input: PlanInput, desired: ResolvedTask, current?: ObservedContainer, leftoverOld?: ObservedContainer): PlannedTask {
+function planDeploy(
+  input: PlanInput,
+  desired: ResolvedTask,
+  current?: ObservedContainer,
+  leftoverOld?: ObservedContainer,
+): PlannedTask {
   const leftover = leftoverOld ? [`leftover ${leftoverOld.name}`] : [];
   if (!current) return base(desired, 'create', ['missing', ...leftover], current, leftoverOld);
   const running = RUNNING.has(current.state);
   if (current.hash === desired.hash) {
-    if (current.state === 'dead') return base(desired, 'replace', ['dead', ...leftover], current, leftoverOld);
+    if (current.state === 'dead')
+      return base(desired, 'replace', ['dead', ...leftover], current, leftoverOld);
     if (!running) return base(desired, 'start', [current.state, ...leftover], current, leftoverOld);
     if (input.force) return base(desired, 'replace', ['forced', ...leftover], current, leftoverOld);
-    return base(desired, 'unchanged', current.state === 'running' ? leftover : [current.state, ...leftover], current, leftoverOld);
+    return base(
+      desired,
+      'unchanged',
+      current.state === 'running' ? leftover : [current.state, ...leftover],
+      current,
+      leftoverOld,
+    );
   }
   const diff = specDiff(desired, current);
-  if (!running) return base(desired, 'replace', [...diff, current.state, ...leftover], current, leftoverOld);
+  if (!running)
+    return base(desired, 'replace', [...diff, current.state, ...leftover], current, leftoverOld);
   // SPEC §7.2: `up` never replaces a running task; the difference shows as drift.
-  if (input.mode === 'up') return base(desired, 'unchanged', [...diff, ...leftover], current, leftoverOld);
+  if (input.mode === 'up')
+    return base(desired, 'unchanged', [...diff, ...leftover], current, leftoverOld);
   return base(desired, 'replace', [...diff, ...leftover], current, leftoverOld);
 }
 
-function planDown(desired: ResolvedTask, current?: ObservedContainer, leftoverOld?: ObservedContainer): PlannedTask {
-  if (!current && !leftoverOld) return base(desired, 'unchanged', ['missing'], current, leftoverOld);
+function planDown(
+  desired: ResolvedTask,
+  current?: ObservedContainer,
+  leftoverOld?: ObservedContainer,
+): PlannedTask {
+  if (!current && !leftoverOld)
+    return base(desired, 'unchanged', ['missing'], current, leftoverOld);
   const reasons = ['down'];
   if (leftoverOld) reasons.push(`leftover ${leftoverOld.name}`);
   return base(desired, 'remove', reasons, current, leftoverOld);
@@ -160,7 +191,9 @@ function planDown(desired: ResolvedTask, current?: ObservedContainer, leftoverOl
 
 function orphanReason(o: ObservedContainer, known: Set<string>): string {
   const hostKnown = [...known].some((k) => k.endsWith(`@${o.host}`));
-  return hostKnown ? `orphan: task ${o.service}/${o.job}/${o.task} is no longer in the files` : `orphan: host ${o.host} is no longer in the inventory`;
+  return hostKnown
+    ? `orphan: task ${o.service}/${o.job}/${o.task} is no longer in the files`
+    : `orphan: host ${o.host} is no longer in the inventory`;
 }
 
 /**
@@ -170,36 +203,58 @@ function orphanReason(o: ObservedContainer, known: Set<string>): string {
  */
 export function specDiff(desired: ResolvedTask, current: ObservedContainer): string[] {
   const was = current.spec;
-  if (!was) return current.hash === desired.hash ? [] : ['spec changed (the container has no readable deploy.spec label)'];
+  if (!was)
+    return current.hash === desired.hash
+      ? []
+      : ['spec changed (the container has no readable deploy.spec label)'];
   const now = desired.spec;
   const out: string[] = [];
-  const scalar = (field: string, a: unknown, b: unknown, show = (v: unknown) => (v === undefined ? 'unset' : String(v))): void => {
+  const scalar = (
+    field: string,
+    a: unknown,
+    b: unknown,
+    show = (v: unknown) => (v === undefined ? 'unset' : String(v)),
+  ): void => {
     if (canonicalJson(a) !== canonicalJson(b)) out.push(`${field}: ${show(a)} → ${show(b)}`);
   };
   const list = (v: unknown): string => (Array.isArray(v) && v.length > 0 ? v.join(',') : 'none');
   scalar('image', was.image, now.image);
   if (canonicalJson(was.command) !== canonicalJson(now.command)) out.push('command changed');
   out.push(...mapDiff('env', was.env, now.env));
-  out.push(...mapDiff('secrets', secretMap(was, current.secretHashes), secretMap(now, desired.secretHashes)));
+  out.push(
+    ...mapDiff(
+      'secrets',
+      secretMap(was, current.secretHashes),
+      secretMap(now, desired.secretHashes),
+    ),
+  );
   scalar('ports', [...was.ports].sort(), [...now.ports].sort(), list);
   scalar('volumes', was.volumes, now.volumes, list);
   out.push(...mapDiff('labels', was.labels, now.labels));
   scalar('restart', was.restart, now.restart);
   scalar('cpus', was.cpus, now.cpus);
   scalar('memory', was.memoryBytes, now.memoryBytes);
-  if (canonicalJson(was.healthcheck) !== canonicalJson(now.healthcheck)) out.push('healthcheck changed');
+  if (canonicalJson(was.healthcheck) !== canonicalJson(now.healthcheck))
+    out.push('healthcheck changed');
   scalar('network', was.network ?? DEPLOY_NETWORK, now.network ?? DEPLOY_NETWORK);
   if (out.length === 0 && current.hash !== desired.hash) out.push('hash changed');
   return out;
 }
 
-function secretMap(spec: TaskSpec, hashes: Record<string, string> | undefined): Record<string, string> {
+function secretMap(
+  spec: TaskSpec,
+  hashes: Record<string, string> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of spec.secrets) out[name] = hashes?.[name] ?? '';
   return out;
 }
 
-function mapDiff(field: string, was: Record<string, string>, now: Record<string, string>): string[] {
+function mapDiff(
+  field: string,
+  was: Record<string, string>,
+  now: Record<string, string>,
+): string[] {
   const out: string[] = [];
   for (const key of [...new Set([...Object.keys(was), ...Object.keys(now)])].sort()) {
     if (!(key in was)) out.push(`${field}.${key} added`);

@@ -35,20 +35,58 @@ describe('createArgv', () => {
 
   test('a minimal task: no secrets means no --env-file, no command means the image CMD', () => {
     const task = webTask({
-      spec: { image: 'redis:7', env: {}, secrets: [], ports: [], volumes: [], labels: {}, restart: 'always' },
+      spec: {
+        image: 'redis:7',
+        env: {},
+        secrets: [],
+        ports: [],
+        volumes: [],
+        labels: {},
+        restart: 'always',
+      },
       secretHashes: {},
       hash: 'h',
       job: 'cache',
       task: 'host-1',
       container: 'coding-cache-host-1',
     });
-    expect(createArgv(task, { inventory: 'staging', version: 'v1', name: 'coding-cache-host-1.new', pull: 'never' })).toEqual([
-      'docker', 'create', '--name', 'coding-cache-host-1.new', '--pull', 'never',
-      '--label', 'deploy.service=coding', '--label', 'deploy.job=cache', '--label', 'deploy.task=host-1',
-      '--label', 'deploy.host=host-1', '--label', 'deploy.inventory=staging', '--label', 'deploy.hash=h',
-      '--label', 'deploy.version=v1',
-      '--label', 'deploy.spec={"env":{},"image":"redis:7","labels":{},"ports":[],"restart":"always","secretHashes":{},"secrets":[],"volumes":[]}',
-      '--restart', 'always', '--network', 'deploy', '--network-alias', 'cache.coding', 'redis:7',
+    expect(
+      createArgv(task, {
+        inventory: 'staging',
+        version: 'v1',
+        name: 'coding-cache-host-1.new',
+        pull: 'never',
+      }),
+    ).toEqual([
+      'docker',
+      'create',
+      '--name',
+      'coding-cache-host-1.new',
+      '--pull',
+      'never',
+      '--label',
+      'deploy.service=coding',
+      '--label',
+      'deploy.job=cache',
+      '--label',
+      'deploy.task=host-1',
+      '--label',
+      'deploy.host=host-1',
+      '--label',
+      'deploy.inventory=staging',
+      '--label',
+      'deploy.hash=h',
+      '--label',
+      'deploy.version=v1',
+      '--label',
+      'deploy.spec={"env":{},"image":"redis:7","labels":{},"ports":[],"restart":"always","secretHashes":{},"secrets":[],"volumes":[]}',
+      '--restart',
+      'always',
+      '--network',
+      'deploy',
+      '--network-alias',
+      'cache.coding',
+      'redis:7',
     ]);
   });
 
@@ -59,15 +97,34 @@ describe('createArgv', () => {
   ])('network %s', (network, expected) => {
     const argv = createArgv(webTask({ spec: { ...webTask().spec, network } }), opts);
     const at = argv.indexOf('--network');
-    expect(argv.slice(at, argv.indexOf('registry.example.com/coding/web:1.0.0', at))).toEqual(expected);
+    expect(argv.slice(at, argv.indexOf('registry.example.com/coding/web:1.0.0', at))).toEqual(
+      expected,
+    );
   });
 
   test.each([
     ['none', ['--no-healthcheck']],
     [undefined, []],
     [
-      { test: ['CMD', 'curl', '-f', 'http://localhost/a b'], intervalMs: 1500, timeoutMs: 5000, retries: 3, startPeriodMs: 10_000 },
-      ['--health-cmd', "curl -f 'http://localhost/a b'", '--health-interval', '1500ms', '--health-timeout', '5s', '--health-retries', '3', '--health-start-period', '10s'],
+      {
+        test: ['CMD', 'curl', '-f', 'http://localhost/a b'],
+        intervalMs: 1500,
+        timeoutMs: 5000,
+        retries: 3,
+        startPeriodMs: 10_000,
+      },
+      [
+        '--health-cmd',
+        "curl -f 'http://localhost/a b'",
+        '--health-interval',
+        '1500ms',
+        '--health-timeout',
+        '5s',
+        '--health-retries',
+        '3',
+        '--health-start-period',
+        '10s',
+      ],
     ],
   ] as const)('healthcheck %j', (healthcheck, expected) => {
     const argv = createArgv(webTask({ spec: { ...webTask().spec, healthcheck } as never }), opts);
@@ -76,7 +133,10 @@ describe('createArgv', () => {
   });
 
   test('user labels named deploy.* never override identity labels', () => {
-    const argv = createArgv(webTask({ spec: { ...webTask().spec, labels: { 'deploy.hash': 'forged' } } }), opts);
+    const argv = createArgv(
+      webTask({ spec: { ...webTask().spec, labels: { 'deploy.hash': 'forged' } } }),
+      opts,
+    );
     expect(argv.filter((a) => a.startsWith('deploy.hash='))).toEqual(['deploy.hash=sha256:abc123']);
   });
 
@@ -92,11 +152,17 @@ describe('container verbs', () => {
     [startArgv('coding-web-web-1'), 'docker start coding-web-web-1'],
     [stopArgv('coding-web-web-1'), 'docker stop coding-web-web-1'],
     [stopArgv('coding-web-web-1', 10), 'docker stop -t 10 coding-web-web-1'],
-    [renameArgv('coding-web-web-1', 'coding-web-web-1.old'), 'docker rename coding-web-web-1 coding-web-web-1.old'],
+    [
+      renameArgv('coding-web-web-1', 'coding-web-web-1.old'),
+      'docker rename coding-web-web-1 coding-web-web-1.old',
+    ],
     [removeArgv('coding-web-web-1'), 'docker rm coding-web-web-1'],
     [removeArgv('coding-web-web-1', { force: true }), 'docker rm -f coding-web-web-1'],
     [logsArgv('coding-web-web-1'), 'docker logs coding-web-web-1'],
-    [logsArgv('coding-web-web-1', { tail: 30, since: '10m', follow: true, timestamps: true }), 'docker logs --tail 30 --since 10m --follow --timestamps coding-web-web-1'],
+    [
+      logsArgv('coding-web-web-1', { tail: 30, since: '10m', follow: true, timestamps: true }),
+      'docker logs --tail 30 --since 10m --follow --timestamps coding-web-web-1',
+    ],
     [logsArgv('x', { tail: 'all' }), 'docker logs --tail all x'],
     [inspectArgv(['a', 'b.old']), 'docker inspect --type container a b.old'],
     [imagePresentArgv('redis:7'), "docker image inspect --format '{{.Id}}' redis:7"],
@@ -119,7 +185,9 @@ describe('dockerArgv', () => {
   });
 
   test('refuses an argv that is not a docker command', () => {
-    expect(() => dockerArgv({ docker: 'docker', sudo: true }, ['rm', '-rf', '.deploy'])).toThrow(/expected a docker argv/);
+    expect(() => dockerArgv({ docker: 'docker', sudo: true }, ['rm', '-rf', '.deploy'])).toThrow(
+      /expected a docker argv/,
+    );
   });
 
   test('stdinPipeArgv hands the command a pipe, quoting intact', () => {

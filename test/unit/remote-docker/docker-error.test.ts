@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { dockerError, dockerErrorLine, isHostLevelDockerError } from '../../../src/remote-docker/index.js';
+import {
+  dockerError,
+  dockerErrorLine,
+  isHostLevelDockerError,
+} from '../../../src/remote-docker/index.js';
 
 // Real stderr from docker 20.10 / 28.x clients and sudo, captured on this machine kind.
 describe('dockerError', () => {
@@ -11,14 +15,26 @@ describe('dockerError', () => {
     ['Error response from daemon: No such container: nonesuch', 'no-such-container'],
     ['Error: No such container: nonesuch', 'no-such-container'],
     ['Error response from daemon: No such image: base:9', 'image-not-found'],
-    ['Error response from daemon: manifest for reg:5000/web:9 not found: manifest unknown: manifest unknown', 'image-not-found'],
+    [
+      'Error response from daemon: manifest for reg:5000/web:9 not found: manifest unknown: manifest unknown',
+      'image-not-found',
+    ],
     [
       "Unable to find image 'base:9' locally\nError response from daemon: pull access denied for base, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
       'pull-denied',
     ],
-    ['Error response from daemon: Get "http://127.0.0.1:5000/v2/web/manifests/1": no basic auth credentials', 'pull-denied'],
-    ['Error response from daemon: Head "https://reg/v2/web/manifests/1": unauthorized: authentication required', 'pull-denied'],
-    ['Error response from daemon: Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused', 'registry-unreachable'],
+    [
+      'Error response from daemon: Get "http://127.0.0.1:5000/v2/web/manifests/1": no basic auth credentials',
+      'pull-denied',
+    ],
+    [
+      'Error response from daemon: Head "https://reg/v2/web/manifests/1": unauthorized: authentication required',
+      'pull-denied',
+    ],
+    [
+      'Error response from daemon: Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused',
+      'registry-unreachable',
+    ],
     [
       'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host',
       'registry-unreachable',
@@ -28,9 +44,18 @@ describe('dockerError', () => {
       'permission-denied',
     ],
     ['sudo: a password is required', 'sudo-refused'],
-    ['sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper', 'sudo-refused'],
-    ['deploy is not in the sudoers file.  This incident will be reported.\nsudo: deploy is not in the sudoers file', 'sudo-refused'],
-    ['Cannot connect to the Docker daemon at unix:///tmp/none.sock. Is the docker daemon running?', 'daemon-down'],
+    [
+      'sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper',
+      'sudo-refused',
+    ],
+    [
+      'deploy is not in the sudoers file.  This incident will be reported.\nsudo: deploy is not in the sudoers file',
+      'sudo-refused',
+    ],
+    [
+      'Cannot connect to the Docker daemon at unix:///tmp/none.sock. Is the docker daemon running?',
+      'daemon-down',
+    ],
     ['sh: 1: docker: not found', 'docker-missing'],
     ['bash: line 1: docker: command not found', 'docker-missing'],
     ['something else entirely', 'unknown'],
@@ -52,7 +77,11 @@ describe('dockerError', () => {
   });
 
   test('names the telling line', () => {
-    expect(dockerErrorLine("Unable to find image 'x' locally\nError response from daemon: No such image: x\n")).toBe('Error response from daemon: No such image: x');
+    expect(
+      dockerErrorLine(
+        "Unable to find image 'x' locally\nError response from daemon: No such image: x\n",
+      ),
+    ).toBe('Error response from daemon: No such image: x');
     expect(dockerErrorLine('first\nlast\n')).toBe('last');
   });
 });

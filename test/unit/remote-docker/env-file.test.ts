@@ -12,7 +12,9 @@ describe('envFileContent', () => {
       DB_PASSWORD: new Secret('DB_PASSWORD', `p@ss'w"o$(id)rd =x  `),
       API_TOKEN: new Secret('API_TOKEN', 'tök`en`;*#'),
     };
-    expect(envFileContent(task, secrets)).toBe(`API_TOKEN=tök\`en\`;*#\nDB_PASSWORD=p@ss'w"o$(id)rd =x  \n`);
+    expect(envFileContent(task, secrets)).toBe(
+      `API_TOKEN=tök\`en\`;*#\nDB_PASSWORD=p@ss'w"o$(id)rd =x  \n`,
+    );
   });
 
   test('a task without secrets gives an empty file', () => {
@@ -24,7 +26,10 @@ describe('envFileContent', () => {
     ['carriage return (docker drops a trailing one)', 'abc\r'],
     ['NUL', 'a\0b'],
   ])('refuses a value with a %s, naming the secret but never the value', (_n, value) => {
-    const secrets = { API_TOKEN: new Secret('API_TOKEN', 'ok'), DB_PASSWORD: new Secret('DB_PASSWORD', value) };
+    const secrets = {
+      API_TOKEN: new Secret('API_TOKEN', 'ok'),
+      DB_PASSWORD: new Secret('DB_PASSWORD', value),
+    };
     let error: unknown;
     try {
       envFileContent(task, secrets);
@@ -41,6 +46,8 @@ describe('envFileContent', () => {
   });
 
   test('a missing value is refused rather than sent as NAME=', () => {
-    expect(() => envFileContent(task, { API_TOKEN: new Secret('API_TOKEN', 'x') })).toThrow(/secret DB_PASSWORD .* has no value/);
+    expect(() => envFileContent(task, { API_TOKEN: new Secret('API_TOKEN', 'x') })).toThrow(
+      /secret DB_PASSWORD .* has no value/,
+    );
   });
 });

@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { OBSERVE_SCRIPT, observeArgv, parseObserved, parseSpecLabel, ensureNetworkArgv, ENSURE_NETWORK_SCRIPT } from '../../../src/remote-docker/index.js';
+import {
+  OBSERVE_SCRIPT,
+  observeArgv,
+  parseObserved,
+  parseSpecLabel,
+  ensureNetworkArgv,
+  ENSURE_NETWORK_SCRIPT,
+} from '../../../src/remote-docker/index.js';
 
 // Captured from dockerd 20.10.24 (client 20.10): see README of this folder's fixtures.
-const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('observeArgv', () => {
   test.each([
     [{ docker: 'docker', sudo: false }, ['sh', '-c', OBSERVE_SCRIPT, 'sh', 'docker']],
-    [{ docker: '/usr/bin/docker', sudo: true }, ['sh', '-c', OBSERVE_SCRIPT, 'sh', 'sudo', '-n', '/usr/bin/docker']],
+    [
+      { docker: '/usr/bin/docker', sudo: true },
+      ['sh', '-c', OBSERVE_SCRIPT, 'sh', 'sudo', '-n', '/usr/bin/docker'],
+    ],
   ])('%j', (host, expected) => {
     expect(observeArgv(host)).toEqual(expected);
   });
@@ -20,7 +31,16 @@ describe('observeArgv', () => {
   });
 
   test('ensureNetworkArgv passes the network and docker as arguments', () => {
-    expect(ensureNetworkArgv({ docker: 'docker', sudo: true })).toEqual(['sh', '-c', ENSURE_NETWORK_SCRIPT, 'sh', 'deploy', 'sudo', '-n', 'docker']);
+    expect(ensureNetworkArgv({ docker: 'docker', sudo: true })).toEqual([
+      'sh',
+      '-c',
+      ENSURE_NETWORK_SCRIPT,
+      'sh',
+      'deploy',
+      'sudo',
+      '-n',
+      'docker',
+    ]);
   });
 });
 
@@ -29,21 +49,43 @@ describe('parseObserved on real docker inspect output', () => {
   const byName = Object.fromEntries(all.map((c) => [c.name, c]));
 
   test('every deploy container, names without the leading slash', () => {
-    expect(all.map((c) => c.name).sort()).toEqual(['other-x-x1', 'shop-bad-b1', 'shop-cache-c1', 'shop-web-web-1', 'shop-web-web-1.old']);
+    expect(all.map((c) => c.name).sort()).toEqual([
+      'other-x-x1',
+      'shop-bad-b1',
+      'shop-cache-c1',
+      'shop-web-web-1',
+      'shop-web-web-1.old',
+    ]);
   });
 
   test('a healthy running task with its labels, spec and health log', () => {
     const c = byName['shop-web-web-1']!;
     expect(c).toMatchObject({
-      service: 'shop', job: 'web', task: 'web-1', host: 'host-1', inventory: 'staging', hash: 'h1', version: '01JVERSION',
-      image: 'base:1', state: 'running', health: 'healthy', restartCount: 0, exitCode: 0,
+      service: 'shop',
+      job: 'web',
+      task: 'web-1',
+      host: 'host-1',
+      inventory: 'staging',
+      hash: 'h1',
+      version: '01JVERSION',
+      image: 'base:1',
+      state: 'running',
+      health: 'healthy',
+      restartCount: 0,
+      exitCode: 0,
     });
     expect(c.id).toMatch(/^[0-9a-f]{64}$/);
     expect(c.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(c.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(c.finishedAt).toBeUndefined();
     expect(c.healthLog).toEqual(['ok\n', 'ok\n', 'ok\n', 'ok\n', 'ok\n']);
-    expect(c.healthcheck).toEqual({ test: ['CMD-SHELL', 'test -d /data && echo ok'], intervalMs: 1000, timeoutMs: 2000, retries: 2, startPeriodMs: 0 });
+    expect(c.healthcheck).toEqual({
+      test: ['CMD-SHELL', 'test -d /data && echo ok'],
+      intervalMs: 1000,
+      timeoutMs: 2000,
+      retries: 2,
+      startPeriodMs: 0,
+    });
     expect(c.spec?.env.HOSTILE).toBe(`it's "q" $(id) \`id\` ; rm -rf / \n line2 * ünï€ 🚀 \\ end`);
     expect(c.spec?.secrets).toEqual(['DB_PASSWORD', 'API_TOKEN']);
     expect(c.secretHashes).toEqual({ DB_PASSWORD: 'sha256:aaa', API_TOKEN: 'sha256:bbb' });
@@ -64,7 +106,10 @@ describe('parseObserved on real docker inspect output', () => {
   });
 
   test('a CMD-list check was passed shell-joined and runs as CMD-SHELL', () => {
-    expect(byName['shop-bad-b1']!.healthcheck?.test).toEqual(['CMD-SHELL', `sh -c 'echo "nope $0"; exit 1'`]);
+    expect(byName['shop-bad-b1']!.healthcheck?.test).toEqual([
+      'CMD-SHELL',
+      `sh -c 'echo "nope $0"; exit 1'`,
+    ]);
     expect(byName['shop-bad-b1']!.healthLog?.at(-1)).toBe('nope sh\n');
   });
 
@@ -74,7 +119,9 @@ describe('parseObserved on real docker inspect output', () => {
   });
 
   test('a stopped task is exited with a finish time', () => {
-    const c = parseObserved(fixture('inspect-after-stop.json')).find((x) => x.name === 'shop-web-web-1')!;
+    const c = parseObserved(fixture('inspect-after-stop.json')).find(
+      (x) => x.name === 'shop-web-web-1',
+    )!;
     expect(c).toMatchObject({ state: 'exited', health: 'unhealthy', exitCode: 0 });
     expect(c.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
@@ -93,9 +140,30 @@ describe('parseObserved tolerance', () => {
 
   test('minimal container: unknown state, no health, garbage spec label', () => {
     const [c] = parseObserved(
-      JSON.stringify([{ Id: 'abc', Name: '/s-j-t', Image: 'sha256:1', Extra: { x: 1 }, State: { Status: 'removing', Health: { Status: 'weird' } }, Config: { Image: 'i:1', Labels: { 'deploy.service': 's', 'deploy.spec': '{"image": 5}' } } }]),
+      JSON.stringify([
+        {
+          Id: 'abc',
+          Name: '/s-j-t',
+          Image: 'sha256:1',
+          Extra: { x: 1 },
+          State: { Status: 'removing', Health: { Status: 'weird' } },
+          Config: {
+            Image: 'i:1',
+            Labels: { 'deploy.service': 's', 'deploy.spec': '{"image": 5}' },
+          },
+        },
+      ]),
     );
-    expect(c).toMatchObject({ id: 'abc', name: 's-j-t', service: 's', job: '', state: 'dead', health: 'none', image: 'i:1', restartCount: 0 });
+    expect(c).toMatchObject({
+      id: 'abc',
+      name: 's-j-t',
+      service: 's',
+      job: '',
+      state: 'dead',
+      health: 'none',
+      image: 'i:1',
+      restartCount: 0,
+    });
     expect(c?.spec).toBeUndefined();
   });
 
@@ -104,13 +172,24 @@ describe('parseObserved tolerance', () => {
     expect(() => parseObserved('{"a":1}')).toThrow(/array/);
   });
 
-  test.each([['not json'], ['[]'], ['{"image":"x","env":{"A":1}}'], [undefined]])('parseSpecLabel(%j) is undefined', (text) => {
-    expect(parseSpecLabel(text)).toBeUndefined();
-  });
+  test.each([['not json'], ['[]'], ['{"image":"x","env":{"A":1}}'], [undefined]])(
+    'parseSpecLabel(%j) is undefined',
+    (text) => {
+      expect(parseSpecLabel(text)).toBeUndefined();
+    },
+  );
 
   test('parseSpecLabel fills defaults from an older, smaller label', () => {
     expect(parseSpecLabel('{"image":"x:1","future":true}')).toEqual({
-      spec: { image: 'x:1', env: {}, secrets: [], ports: [], volumes: [], labels: {}, restart: 'unless-stopped' },
+      spec: {
+        image: 'x:1',
+        env: {},
+        secrets: [],
+        ports: [],
+        volumes: [],
+        labels: {},
+        restart: 'unless-stopped',
+      },
       secretHashes: {},
     });
   });

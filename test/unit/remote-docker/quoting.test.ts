@@ -17,20 +17,53 @@ import {
 import { quoteArg, shellJoin } from '../../../src/shared/quote.js';
 
 // What a remote login shell does with our command text: `sh -c TEXT`.
-function remoteShell(text: string, opts: { cwd?: string; stdin?: string } = {}): { code: number | null; stdout: string } {
-  const r = spawnSync('/bin/sh', ['-c', text], { cwd: opts.cwd, input: opts.stdin ?? '', encoding: 'utf8' });
+function remoteShell(
+  text: string,
+  opts: { cwd?: string; stdin?: string } = {},
+): { code: number | null; stdout: string } {
+  const r = spawnSync('/bin/sh', ['-c', text], {
+    cwd: opts.cwd,
+    input: opts.stdin ?? '',
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout };
 }
 
 // Characters a shell treats specially, mixed with printable ASCII and any code point.
 const shellyChar = fc.oneof(
-  fc.constantFrom("'", '"', '$', '`', '\\', '\n', '\t', ';', '*', '?', '[', '(', ')', ' ', '!', '{', '}', '~', '#', '&', '|', '<', '>', '='),
+  fc.constantFrom(
+    "'",
+    '"',
+    '$',
+    '`',
+    '\\',
+    '\n',
+    '\t',
+    ';',
+    '*',
+    '?',
+    '[',
+    '(',
+    ')',
+    ' ',
+    '!',
+    '{',
+    '}',
+    '~',
+    '#',
+    '&',
+    '|',
+    '<',
+    '>',
+    '=',
+  ),
   fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
 );
 
 const echoArgs = (args: string[]): string =>
-  remoteShell(shellJoin(['sh', '-c', 'for a in "$@"; do printf "%s\\0" "$a"; done', 'sh', ...args])).stdout;
+  remoteShell(shellJoin(['sh', '-c', 'for a in "$@"; do printf "%s\\0" "$a"; done', 'sh', ...args]))
+    .stdout;
 
 describe('hostile values reach the command unchanged', () => {
   test.each([
@@ -65,7 +98,9 @@ describe('hostile values reach the command unchanged', () => {
   test('property: any string survives sh -c \'printf %s "$1"\' sh <quoted> through a real /bin/sh', () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: shellyChar, maxLength: 40 }).filter((s) => !s.includes('\0') && Buffer.from(s, 'utf8').toString('utf8') === s),
+        fc
+          .string({ unit: shellyChar, maxLength: 40 })
+          .filter((s) => !s.includes('\0') && Buffer.from(s, 'utf8').toString('utf8') === s),
         (value) => {
           const text = shellJoin(['sh', '-c', 'printf %s "$1"', 'sh', value]);
           expect(remoteShell(text).stdout).toBe(value);
@@ -79,14 +114,29 @@ describe('hostile values reach the command unchanged', () => {
 describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => {
   const home = mkdtempSync(join(tmpdir(), 'h4-home-'));
   afterAll(() => rmSync(home, { recursive: true, force: true }));
-  const run = (argv: string[], stdin?: string) => remoteShell(shellJoin(argv), { cwd: home, stdin });
-  const holder = holderJson({ user: 'ana <ana@x>', machine: 'laptop', pid: 4242, command: 'deploy update web', start: '2026-11-27T10:00:00Z', run: '01JRUN' });
+  const run = (argv: string[], stdin?: string) =>
+    remoteShell(shellJoin(argv), { cwd: home, stdin });
+  const holder = holderJson({
+    user: 'ana <ana@x>',
+    machine: 'laptop',
+    pid: 4242,
+    command: 'deploy update web',
+    start: '2026-11-27T10:00:00Z',
+    run: '01JRUN',
+  });
 
   test('acquire, held, read, release, acquire again', () => {
     expect(run(lockAcquireArgv('coding'), holder).code).toBe(0);
-    expect(run(lockAcquireArgv('coding'), holderJson({ ...parseHolder(holder)!, pid: 1 })).code).toBe(LOCK_HELD_EXIT);
+    expect(
+      run(lockAcquireArgv('coding'), holderJson({ ...parseHolder(holder)!, pid: 1 })).code,
+    ).toBe(LOCK_HELD_EXIT);
     expect(parseHolder(run(lockReadArgv('coding')).stdout)).toEqual({
-      user: 'ana <ana@x>', machine: 'laptop', pid: 4242, command: 'deploy update web', start: '2026-11-27T10:00:00Z', run: '01JRUN',
+      user: 'ana <ana@x>',
+      machine: 'laptop',
+      pid: 4242,
+      command: 'deploy update web',
+      start: '2026-11-27T10:00:00Z',
+      run: '01JRUN',
     });
     expect((statSync(join(home, '.deploy')).mode & 0o777).toString(8)).toBe('700');
     expect((statSync(join(home, '.deploy/locks/coding')).mode & 0o777).toString(8)).toBe('700');
@@ -98,7 +148,9 @@ describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => 
 
   test('a lock that cannot be created is an error, not "held"', () => {
     // A file where the locks dir should be: mkdir fails, but not because someone holds it.
-    execFileSync('sh', ['-c', 'rm -rf .deploy/locks && mkdir -p .deploy && touch .deploy/locks'], { cwd: home });
+    execFileSync('sh', ['-c', 'rm -rf .deploy/locks && mkdir -p .deploy && touch .deploy/locks'], {
+      cwd: home,
+    });
     const code = run(lockAcquireArgv('coding'), holder).code;
     expect(code).not.toBe(0);
     expect(code).not.toBe(LOCK_HELD_EXIT);
@@ -114,10 +166,13 @@ describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => 
     expect(() => statSync(join(home, '.deploy/tmp/01JRUN'))).toThrow();
   });
 
-  test.each([['../etc'], ['a/b'], [''], ['.hidden'], ['x y']])('refuses path-escaping name %j', (name) => {
-    expect(() => lockAcquireArgv(name)).toThrow(/invalid/);
-    expect(() => mkTmpArgv(name)).toThrow(/invalid/);
-  });
+  test.each([['../etc'], ['a/b'], [''], ['.hidden'], ['x y']])(
+    'refuses path-escaping name %j',
+    (name) => {
+      expect(() => lockAcquireArgv(name)).toThrow(/invalid/);
+      expect(() => mkTmpArgv(name)).toThrow(/invalid/);
+    },
+  );
 
   test.each([
     ['exact argv', lockAcquireArgv('coding').slice(3), ['sh', '.deploy/locks/coding']],
@@ -129,10 +184,12 @@ describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => 
     expect(argv).toEqual(expected);
   });
 
-  test.each([[''], ['{"user":"a"}'], ['not json'], ['{"user":"a","machine":"m","pid":"1","command":"c","start":"s","run":"r"}']])(
-    'parseHolder(%j) is undefined',
-    (text) => {
-      expect(parseHolder(text)).toBeUndefined();
-    },
-  );
+  test.each([
+    [''],
+    ['{"user":"a"}'],
+    ['not json'],
+    ['{"user":"a","machine":"m","pid":"1","command":"c","start":"s","run":"r"}'],
+  ])('parseHolder(%j) is undefined', (text) => {
+    expect(parseHolder(text)).toBeUndefined();
+  });
 });

@@ -15,26 +15,53 @@ const SPEC: TaskSpec = {
 
 function task(name = 'web-1', host = 'host-1', spec: TaskSpec = SPEC, hash = 'H2'): ResolvedTask {
   return {
-    service: 'coding', job: 'web', task: name, host, container: `coding-web-${name}`,
-    spec, secretHashes: { DB_PASSWORD: 'sha256:s1' }, hash,
+    service: 'coding',
+    job: 'web',
+    task: name,
+    host,
+    container: `coding-web-${name}`,
+    spec,
+    secretHashes: { DB_PASSWORD: 'sha256:s1' },
+    hash,
   };
 }
 
-function container(over: Partial<ObservedContainer> & { state?: ContainerState } = {}): ObservedContainer {
+function container(
+  over: Partial<ObservedContainer> & { state?: ContainerState } = {},
+): ObservedContainer {
   const name = over.task ?? 'web-1';
   return {
     id: `id-${over.name ?? `coding-web-${name}`}-${over.hash ?? 'H2'}`,
-    name: `coding-web-${name}`, service: 'coding', job: 'web', task: name, host: 'host-1', inventory: 'production',
-    hash: 'H2', version: '01JOLD', spec: SPEC, secretHashes: { DB_PASSWORD: 'sha256:s1' }, image: SPEC.image, imageId: 'sha256:i',
-    state: 'running', health: 'none', restartCount: 0, exitCode: 0, labels: {},
+    name: `coding-web-${name}`,
+    service: 'coding',
+    job: 'web',
+    task: name,
+    host: 'host-1',
+    inventory: 'production',
+    hash: 'H2',
+    version: '01JOLD',
+    spec: SPEC,
+    secretHashes: { DB_PASSWORD: 'sha256:s1' },
+    image: SPEC.image,
+    imageId: 'sha256:i',
+    state: 'running',
+    health: 'none',
+    restartCount: 0,
+    exitCode: 0,
+    labels: {},
     ...over,
   };
 }
 
 const OLD_SPEC: TaskSpec = { ...SPEC, image: 'reg/coding/web:1' };
-const old = (over: Partial<ObservedContainer> = {}) => container({ hash: 'H1', spec: OLD_SPEC, image: OLD_SPEC.image, ...over });
+const old = (over: Partial<ObservedContainer> = {}) =>
+  container({ hash: 'H1', spec: OLD_SPEC, image: OLD_SPEC.image, ...over });
 
-function plan(mode: PlanInput['mode'], observed: ObservedContainer[], extra: Partial<PlanInput> = {}) {
+function plan(
+  mode: PlanInput['mode'],
+  observed: ObservedContainer[],
+  extra: Partial<PlanInput> = {},
+) {
   return planTasks({
     mode,
     inventory: 'production',
@@ -52,39 +79,103 @@ describe('SPEC §7.2 table', () => {
   const up: Row[] = [
     ['no container', [], 'create', ['missing'], false],
     ['desired hash, running', [container()], 'unchanged', [], false],
-    ['desired hash, restarting', [container({ state: 'restarting' })], 'unchanged', ['restarting'], false],
+    [
+      'desired hash, restarting',
+      [container({ state: 'restarting' })],
+      'unchanged',
+      ['restarting'],
+      false,
+    ],
     ['desired hash, created', [container({ state: 'created' })], 'start', ['created'], false],
     ['desired hash, exited', [container({ state: 'exited' })], 'start', ['exited'], false],
-    ['other hash, running', [old()], 'unchanged', ['image: reg/coding/web:1 → reg/coding/web:2'], true],
-    ['other hash, exited', [old({ state: 'exited' })], 'replace', ['image: reg/coding/web:1 → reg/coding/web:2', 'exited'], true],
-    ['other hash, created', [old({ state: 'created' })], 'replace', ['image: reg/coding/web:1 → reg/coding/web:2', 'created'], true],
+    [
+      'other hash, running',
+      [old()],
+      'unchanged',
+      ['image: reg/coding/web:1 → reg/coding/web:2'],
+      true,
+    ],
+    [
+      'other hash, exited',
+      [old({ state: 'exited' })],
+      'replace',
+      ['image: reg/coding/web:1 → reg/coding/web:2', 'exited'],
+      true,
+    ],
+    [
+      'other hash, created',
+      [old({ state: 'created' })],
+      'replace',
+      ['image: reg/coding/web:1 → reg/coding/web:2', 'created'],
+      true,
+    ],
     ['desired hash, dead', [container({ state: 'dead' })], 'replace', ['dead'], false],
     ['desired hash, paused', [container({ state: 'paused' })], 'unchanged', ['paused'], false],
   ];
   test.each(up)('up: %s', (_found, observed, action, reasons, drift) => {
     const [t] = plan('up', observed).tasks;
-    expect({ action: t!.action, reasons: t!.reasons, drift: t!.drift }).toEqual({ action, reasons, drift });
+    expect({ action: t!.action, reasons: t!.reasons, drift: t!.drift }).toEqual({
+      action,
+      reasons,
+      drift,
+    });
   });
 
   const update: Row[] = [
     ['no container', [], 'create', ['missing'], false],
     ['desired hash, running', [container()], 'unchanged', [], false],
-    ['desired hash, restarting', [container({ state: 'restarting' })], 'unchanged', ['restarting'], false],
+    [
+      'desired hash, restarting',
+      [container({ state: 'restarting' })],
+      'unchanged',
+      ['restarting'],
+      false,
+    ],
     ['desired hash, created', [container({ state: 'created' })], 'start', ['created'], false],
     ['desired hash, exited', [container({ state: 'exited' })], 'start', ['exited'], false],
-    ['other hash, running', [old()], 'replace', ['image: reg/coding/web:1 → reg/coding/web:2'], true],
-    ['other hash, restarting', [old({ state: 'restarting' })], 'replace', ['image: reg/coding/web:1 → reg/coding/web:2'], true],
-    ['other hash, exited', [old({ state: 'exited' })], 'replace', ['image: reg/coding/web:1 → reg/coding/web:2', 'exited'], true],
+    [
+      'other hash, running',
+      [old()],
+      'replace',
+      ['image: reg/coding/web:1 → reg/coding/web:2'],
+      true,
+    ],
+    [
+      'other hash, restarting',
+      [old({ state: 'restarting' })],
+      'replace',
+      ['image: reg/coding/web:1 → reg/coding/web:2'],
+      true,
+    ],
+    [
+      'other hash, exited',
+      [old({ state: 'exited' })],
+      'replace',
+      ['image: reg/coding/web:1 → reg/coding/web:2', 'exited'],
+      true,
+    ],
   ];
   test.each(update)('update: %s', (_found, observed, action, reasons, drift) => {
     const [t] = plan('update', observed).tasks;
-    expect({ action: t!.action, reasons: t!.reasons, drift: t!.drift }).toEqual({ action, reasons, drift });
+    expect({ action: t!.action, reasons: t!.reasons, drift: t!.drift }).toEqual({
+      action,
+      reasons,
+      drift,
+    });
   });
 
   test('the planned task carries the containers and the desired task', () => {
     const current = old();
     const [t] = plan('update', [current]).tasks;
-    expect(t).toMatchObject({ service: 'coding', job: 'web', task: 'web-1', host: 'host-1', container: 'coding-web-web-1', current, desired: task() });
+    expect(t).toMatchObject({
+      service: 'coding',
+      job: 'web',
+      task: 'web-1',
+      host: 'host-1',
+      container: 'coding-web-web-1',
+      current,
+      desired: task(),
+    });
   });
 });
 
@@ -95,7 +186,10 @@ describe('idempotency', () => {
       mode: 'update',
       inventory: 'production',
       desired,
-      observed: { 'host-1': [container()], 'host-2': [container({ task: 'web-2', host: 'host-2' })] },
+      observed: {
+        'host-1': [container()],
+        'host-2': [container({ task: 'web-2', host: 'host-2' })],
+      },
       knownTasks: new Set(['coding/web/web-1@host-1', 'coding/web/web-2@host-2']),
     });
     expect(p.tasks.map((t) => t.action)).toEqual(['unchanged', 'unchanged']);
@@ -112,13 +206,21 @@ describe('leftover <name>.old from a killed run', () => {
     ['update', 'create'],
   ] as const)('%s: new container missing → %s, the .old reported', (mode, action) => {
     const [t] = plan(mode, [leftover]).tasks;
-    expect(t).toMatchObject({ action, reasons: ['missing', 'leftover coding-web-web-1.old'], leftoverOld: leftover });
+    expect(t).toMatchObject({
+      action,
+      reasons: ['missing', 'leftover coding-web-web-1.old'],
+      leftoverOld: leftover,
+    });
     expect(t!.current).toBeUndefined();
   });
 
   test('update: new container created but never started → start, .old still reported', () => {
     const [t] = plan('update', [container({ state: 'created' }), leftover]).tasks;
-    expect(t).toMatchObject({ action: 'start', reasons: ['created', 'leftover coding-web-web-1.old'], leftoverOld: leftover });
+    expect(t).toMatchObject({
+      action: 'start',
+      reasons: ['created', 'leftover coding-web-web-1.old'],
+      leftoverOld: leftover,
+    });
   });
 
   test('a leftover is never an orphan', () => {
@@ -128,8 +230,13 @@ describe('leftover <name>.old from a killed run', () => {
 
 describe('force', () => {
   test('update --force replaces tasks that would be unchanged, and only those need it', () => {
-    expect(plan('update', [container()], { force: true }).tasks[0]).toMatchObject({ action: 'replace', reasons: ['forced'] });
-    expect(plan('update', [container({ state: 'exited' })], { force: true }).tasks[0]!.action).toBe('start');
+    expect(plan('update', [container()], { force: true }).tasks[0]).toMatchObject({
+      action: 'replace',
+      reasons: ['forced'],
+    });
+    expect(plan('update', [container({ state: 'exited' })], { force: true }).tasks[0]!.action).toBe(
+      'start',
+    );
     expect(plan('update', [], { force: true }).tasks[0]!.action).toBe('create');
   });
 });
@@ -138,8 +245,18 @@ describe('down', () => {
   test.each([
     ['running', [container()], 'remove', ['down']],
     ['exited at another hash', [old({ state: 'exited' })], 'remove', ['down']],
-    ['with a leftover .old', [container(), old({ name: 'coding-web-web-1.old' })], 'remove', ['down', 'leftover coding-web-web-1.old']],
-    ['only a leftover .old', [old({ name: 'coding-web-web-1.old' })], 'remove', ['down', 'leftover coding-web-web-1.old']],
+    [
+      'with a leftover .old',
+      [container(), old({ name: 'coding-web-web-1.old' })],
+      'remove',
+      ['down', 'leftover coding-web-web-1.old'],
+    ],
+    [
+      'only a leftover .old',
+      [old({ name: 'coding-web-web-1.old' })],
+      'remove',
+      ['down', 'leftover coding-web-web-1.old'],
+    ],
     ['missing', [], 'unchanged', ['missing']],
   ] as const)('%s → %s', (_n, observed, action, reasons) => {
     const [t] = plan('down', [...observed]).tasks;
@@ -148,11 +265,21 @@ describe('down', () => {
 
   test('down SERVICE also removes that service orphans, not other services', () => {
     const gone = container({ task: 'web-9', name: 'coding-web-web-9' });
-    const otherService = container({ service: 'mysql', job: 'db', task: 'db-1', name: 'mysql-db-db-1' });
+    const otherService = container({
+      service: 'mysql',
+      job: 'db',
+      task: 'db-1',
+      name: 'mysql-db-db-1',
+    });
     const p = plan('down', [container(), gone, otherService], { orphanServices: ['coding'] });
     expect(p.tasks.map((t) => [t.container, t.action, t.orphan ?? false, t.reasons])).toEqual([
       ['coding-web-web-1', 'remove', false, ['down']],
-      ['coding-web-web-9', 'remove', true, ['orphan: task coding/web/web-9 is no longer in the files']],
+      [
+        'coding-web-web-9',
+        'remove',
+        true,
+        ['orphan: task coding/web/web-9 is no longer in the files'],
+      ],
     ]);
     expect(p.orphans.map((o) => o.name)).toEqual(['coding-web-web-9', 'mysql-db-db-1']);
   });
@@ -180,7 +307,11 @@ describe('orphans and foreign containers', () => {
     const p = plan('update', [moved], { orphanServices: ['coding'] });
     expect(p.orphans).toEqual([moved]);
     expect(p.tasks[0]).toMatchObject({ action: 'create', reasons: ['missing'] });
-    expect(p.tasks[1]).toMatchObject({ action: 'remove', orphan: true, reasons: ['orphan: host host-old is no longer in the inventory'] });
+    expect(p.tasks[1]).toMatchObject({
+      action: 'remove',
+      orphan: true,
+      reasons: ['orphan: host host-old is no longer in the inventory'],
+    });
   });
 
   test('another inventory container is foreign: never planned, even holding the task name', () => {
@@ -189,7 +320,10 @@ describe('orphans and foreign containers', () => {
     expect(p.foreign).toEqual([staging]);
     expect(p.orphans).toEqual([]);
     expect(p.tasks).toHaveLength(1);
-    expect(p.tasks[0]).toMatchObject({ action: 'create', reasons: ['missing', 'name held by a container of inventory staging'] });
+    expect(p.tasks[0]).toMatchObject({
+      action: 'create',
+      reasons: ['missing', 'name held by a container of inventory staging'],
+    });
     expect(p.tasks[0]!.current).toBeUndefined();
   });
 
@@ -213,27 +347,55 @@ describe('orphans and foreign containers', () => {
   });
 
   test('a host that could not be read yields no orphans and no plan rows of its own', () => {
-    const p = planTasks({ mode: 'update', inventory: 'production', desired: [task()], observed: {}, knownTasks: new Set() });
+    const p = planTasks({
+      mode: 'update',
+      inventory: 'production',
+      desired: [task()],
+      observed: {},
+      knownTasks: new Set(),
+    });
     expect(p.tasks[0]!.action).toBe('create');
     expect(p.orphans).toEqual([]);
   });
 });
 
 describe('reasons: which fields differ', () => {
-  const observedWith = (spec: TaskSpec, secretHashes: Record<string, string> = { DB_PASSWORD: 'sha256:s1' }) =>
-    container({ hash: 'OLD', spec, secretHashes });
+  const observedWith = (
+    spec: TaskSpec,
+    secretHashes: Record<string, string> = { DB_PASSWORD: 'sha256:s1' },
+  ) => container({ hash: 'OLD', spec, secretHashes });
 
   test.each([
-    ['image', { ...SPEC, image: 'reg/coding/web:1' }, undefined, ['image: reg/coding/web:1 → reg/coding/web:2']],
+    [
+      'image',
+      { ...SPEC, image: 'reg/coding/web:1' },
+      undefined,
+      ['image: reg/coding/web:1 → reg/coding/web:2'],
+    ],
     ['env value', { ...SPEC, env: { LOG_LEVEL: 'debug' } }, undefined, ['env.LOG_LEVEL changed']],
-    ['env added and removed', { ...SPEC, env: { OLD: 'x', LOG_LEVEL: 'info' } }, undefined, ['env.OLD removed']],
-    ['secret value (by hash only)', SPEC, { DB_PASSWORD: 'sha256:s0' }, ['secrets.DB_PASSWORD changed']],
+    [
+      'env added and removed',
+      { ...SPEC, env: { OLD: 'x', LOG_LEVEL: 'info' } },
+      undefined,
+      ['env.OLD removed'],
+    ],
+    [
+      'secret value (by hash only)',
+      SPEC,
+      { DB_PASSWORD: 'sha256:s0' },
+      ['secrets.DB_PASSWORD changed'],
+    ],
     ['secret added', { ...SPEC, secrets: [] }, {}, ['secrets.DB_PASSWORD added']],
     ['ports', { ...SPEC, ports: ['8081:80/tcp'] }, undefined, ['ports: 8081:80/tcp → 8080:80/tcp']],
     ['volumes', { ...SPEC, volumes: [] }, undefined, ['volumes: none → /srv/web:/data']],
     ['labels', { ...SPEC, labels: {} }, undefined, ['labels.team added']],
     ['restart', { ...SPEC, restart: 'always' }, undefined, ['restart: always → unless-stopped']],
-    ['cpus and memory', { ...SPEC, cpus: 2, memoryBytes: 1024 }, undefined, ['cpus: 2 → unset', 'memory: 1024 → unset']],
+    [
+      'cpus and memory',
+      { ...SPEC, cpus: 2, memoryBytes: 1024 },
+      undefined,
+      ['cpus: 2 → unset', 'memory: 1024 → unset'],
+    ],
     ['command', { ...SPEC, command: ['/bin/old'] }, undefined, ['command changed']],
     ['healthcheck', { ...SPEC, healthcheck: 'none' as const }, undefined, ['healthcheck changed']],
     ['network', { ...SPEC, network: 'host' }, undefined, ['network: host → deploy']],
@@ -245,7 +407,9 @@ describe('reasons: which fields differ', () => {
   test('no readable deploy.spec label', () => {
     const c = container({ hash: 'OLD' });
     delete c.spec;
-    expect(specDiff(task(), c)).toEqual(['spec changed (the container has no readable deploy.spec label)']);
+    expect(specDiff(task(), c)).toEqual([
+      'spec changed (the container has no readable deploy.spec label)',
+    ]);
   });
 
   test('reasons never carry env or secret values', () => {
