@@ -34,7 +34,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   assertRepository(dir);
   const file = resolveInventory(dir, opts.inventory);
   const outcome = loadAgainst(dir, file, opts.env ?? process.env, opts.requireSecrets ?? true);
-  if (outcome.errors.length || !outcome.project) throw new ConfigError(sortIssues(outcome.errors));
+  if (outcome.errors.length || !outcome.project) throw new ConfigError(sortIssues(dedupe(outcome.errors)));
   return outcome.project;
 }
 

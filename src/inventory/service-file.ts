@@ -162,6 +162,12 @@ function jobDraft(
       issues.push(issueAt(source, where, 'healthcheck needs cmd (or use "healthcheck: none")'));
       continue;
     }
+    const clash = (merged.secrets ?? []).find((name) => merged.env?.[name] !== undefined);
+    if (clash) {
+      const where = p.overrides.env || p.overrides.secrets ? [...p.at, 'env', clash] : at('env', clash);
+      issues.push(issueAt(source, where, `"${clash}" is both a plain env variable and a secret`, { key: true }));
+      continue;
+    }
     const taskSpec: TaskSpec = {
       image: spec.image,
       ...(merged.command ? { command: merged.command } : {}),
