@@ -29,6 +29,7 @@ const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
   down: () => import('./commands/down.js'),
   plan: () => import('./commands/plan.js'),
   status: () => import('./commands/status.js'),
+  ui: () => import('./commands/ui.js'),
   rollback: () => import('./commands/rollback.js'),
   history: () => import('./commands/history.js'),
   push: () => import('./commands/push.js'),
