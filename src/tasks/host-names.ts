@@ -1,0 +1,23 @@
+import type { Inventory } from '../inventory/model.js';
+import { UsageError } from '../shared/errors.js';
+
+/**
+ * Host or group names → inventory host names, in inventory order. No names: every host
+ * of the inventory. An unknown name is a usage error (nothing contacted).
+ */
+export function resolveHostNames(inventory: Inventory, names: readonly string[]): string[] {
+  const all = Object.keys(inventory.hosts);
+  if (names.length === 0) return all;
+  const wanted = new Set<string>();
+  for (const n of names) {
+    if (inventory.hosts[n]) wanted.add(n);
+    else if (inventory.groups[n]) inventory.groups[n].forEach((h) => wanted.add(h));
+    else {
+      throw new UsageError(
+        `unknown host or group "${n}" in inventory ${inventory.name}`,
+        `hosts: ${all.join(', ')}${Object.keys(inventory.groups).length ? `; groups: ${Object.keys(inventory.groups).join(', ')}` : ''}`,
+      );
+    }
+  }
+  return all.filter((h) => wanted.has(h));
+}
