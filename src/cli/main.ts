@@ -13,7 +13,8 @@ const pkg = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-type Action = (globals: GlobalOptions, args: string[], opts: Record<string, unknown>) => Promise<ExitCode>;
+/** `command` is the parsed subcommand (its `parent` is the program: `completion` reads it). */
+type Action = (globals: GlobalOptions, args: string[], opts: Record<string, unknown>, command?: Command) => Promise<ExitCode>;
 
 /** Commands whose implementation has not landed yet: they say so and exit 2. */
 const notImplemented = (name: string): Action => async () => {
@@ -30,6 +31,11 @@ const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
   plan: () => import('./commands/plan.js'),
   status: () => import('./commands/status.js'),
   ui: () => import('./commands/ui.js'),
+  logs: () => import('./commands/logs.js'),
+  inspect: () => import('./commands/inspect.js'),
+  stats: () => import('./commands/stats.js'),
+  unlock: () => import('./commands/unlock.js'),
+  completion: () => import('./commands/completion.js'),
   rollback: () => import('./commands/rollback.js'),
   history: () => import('./commands/history.js'),
   push: () => import('./commands/push.js'),
@@ -91,7 +97,7 @@ export function buildProgram(): Command {
       const args = (raw.slice(0, -2) as unknown[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a])) as string[];
       const load = IMPLEMENTED[name];
       const action = load ? (await load()).run : notImplemented(name);
-      exitCode = await action(globals(program), args, opts);
+      exitCode = await action(globals(program), args, opts, command);
     });
     cmd.exitOverride();
   };
