@@ -36,19 +36,3 @@ export function assertPathComponent(kind: string, value: string): string {
   }
   return value;
 }
-
-/** `cat | "$@"`: hands the command a pipe for its stdin (see `stdinPipeArgv`). */
-export const STDIN_PIPE_SCRIPT = 'cat | "$@"';
-
-/**
- * `docker create --env-file /dev/stdin` opens /dev/stdin by path, which fails with ENXIO
- * when stdin is a socket — as it is for Node's child processes (libuv uses socketpairs).
- * sshd gives commands a pipe, so over SSH it works as is; a runner whose stdin may be a
- * socket (the local transport) wraps the command in this. The secret stays in the pipe:
- * neither `cat` nor docker has it in argv.
- *
- * @example stdinPipeArgv(['docker', 'create', '--env-file', '/dev/stdin', 'img']) // ['sh', '-c', 'cat | "$@"', 'sh', 'docker', 'create', …]
- */
-export function stdinPipeArgv(argv: readonly string[]): string[] {
-  return ['sh', '-c', STDIN_PIPE_SCRIPT, 'sh', ...argv];
-}

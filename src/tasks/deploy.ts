@@ -11,6 +11,7 @@ import {
   loginArgv,
   mkTmpArgv,
   pullArgv,
+  removeArgv,
   rmTmpArgv,
   tmpDir,
   type ObservedContainer,
@@ -171,6 +172,12 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
         for (const r of jobResults) results.set(key(r.planned), r);
         if (jobResults.some((r) => r.outcome !== 'ok')) failedJobs.add(`${service.service}/${job.job}`);
       }
+    }
+    // A killed run may have left `<name>.old` beside a task that already runs its desired
+    // spec: the update finishes that job by removing it (§7.2).
+    if (req.action !== 'up' && !req.signal.aborted) {
+      const stale = plan.tasks.filter((t) => t.action === 'unchanged' && t.leftoverOld && !hostErrors[t.host]);
+      await fanOut(stale, req.parallel, (t) => hosts.get(t.host)!.run(removeArgv(t.leftoverOld!.name, { force: true })));
     }
     return finish(plan.tasks, {});
   } finally {

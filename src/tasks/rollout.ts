@@ -65,6 +65,8 @@ export async function moveTask(
       aside = { running: true };
     } else if (planned.current) {
       ctx.step('setting the old container aside');
+      // docker cannot rename a container caught mid-restart: stop it first.
+      if (planned.current.state === 'restarting') await host.run(stopArgv(name));
       await host.must(renameArgv(name, oldName));
       aside = { running: planned.current.state === 'running' || planned.current.state === 'restarting' };
       if (policy.order === 'stop-first' && aside.running) {

@@ -2,6 +2,7 @@
  * `address: local`: the same commands as child processes, argv passed without a shell.
  */
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
 import { shellJoin } from '../shared/quote.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
@@ -24,14 +25,17 @@ export class LocalTransport implements Transport {
 
   exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     this.options.onCommand?.(this.host, shellJoin(argv));
-    const [file, ...args] = argv;
+    // Node gives a child a socket for stdin; programs that open /dev/stdin by path (docker's
+    // --env-file) fail on a socket, so stdin goes through a pipe, as it does under sshd.
+    const [file, ...args] = opts.stdin !== undefined && argv.length > 0 ? ['sh', '-c', 'cat | "$@"', 'sh', ...argv] : argv;
     if (file === undefined) return Promise.resolve({ code: 127, stdout: '', stderr: 'empty command\n' });
     if (this.options.signal?.aborted || opts.signal?.aborted) {
       return Promise.resolve({ code: 130, stdout: '', stderr: 'interrupted' });
     }
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     return new Promise((resolve) => {
-      const child = spawn(file, args, { env: this.options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      // Remote paths (`.deploy/…`) are relative to the user's home, where SSH sessions start.
+      const child = spawn(file, args, { env: this.options.env ?? process.env, cwd: homedir(), stdio: ['pipe', 'pipe', 'pipe'] });
       this.children.add(child);
       const out: Buffer[] = [];
       const err: Buffer[] = [];

@@ -8,7 +8,6 @@ import {
   removeArgv,
   renameArgv,
   startArgv,
-  stdinPipeArgv,
   stopArgv,
 } from '../../../src/remote-docker/index.js';
 import { shellJoin } from '../../../src/shared/quote.js';
@@ -190,9 +189,4 @@ describe('dockerArgv', () => {
     );
   });
 
-  test('stdinPipeArgv hands the command a pipe, quoting intact', () => {
-    expect(shellJoin(stdinPipeArgv(['docker', 'create', '--env-file', '/dev/stdin', 'img']))).toBe(
-      `sh -c 'cat | "$@"' sh docker create --env-file /dev/stdin img`,
-    );
-  });
 });
