@@ -6,7 +6,14 @@
 import type { Project, ResolvedService, ResolvedTask } from '../inventory/model.js';
 import type { HostPool } from '../transport/index.js';
 import {
+  chooseImagesToPrune,
   ensureNetworkArgv,
+  imageRepository,
+  imagesArgv,
+  observeArgv,
+  parseImages,
+  parseObserved,
+  removeImagesArgv,
   imagePresentArgv,
   loginArgv,
   mkTmpArgv,
@@ -137,6 +144,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     }
 
     const failedJobs = new Set<string>();
+    const pruneRepos = new Map<string, Set<string>>();
     for (const service of req.services) {
       for (const job of service.jobs) {
         const jobWork = todo.filter((t) => t.service === service.service && t.job === job.job && !results.has(key(t)) && !hostErrors[t.host]);
@@ -171,6 +179,14 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
         });
         for (const r of jobResults) results.set(key(r.planned), r);
         if (jobResults.some((r) => r.outcome !== 'ok')) failedJobs.add(`${service.service}/${job.job}`);
+        else if (req.action !== 'up') {
+          for (const r of jobResults) {
+            const repos = pruneRepos.get(r.planned.host) ?? new Set<string>();
+            repos.add(imageRepository((r.planned.desired as ResolvedTask).spec.image));
+            if (r.planned.current) repos.add(imageRepository(r.planned.current.image));
+            pruneRepos.set(r.planned.host, repos);
+          }
+        }
       }
     }
     // A killed run may have left `<name>.old` beside a task that already runs its desired
@@ -179,6 +195,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       const stale = plan.tasks.filter((t) => t.action === 'unchanged' && t.leftoverOld && !hostErrors[t.host]);
       await fanOut(stale, req.parallel, (t) => hosts.get(t.host)!.run(removeArgv(t.leftoverOld!.name, { force: true })));
     }
+    await pruneImages(pruneRepos, hosts, req.parallel);
     return finish(plan.tasks, {});
   } finally {
     await fanOut([...tmpHosts], req.parallel, (h) => hosts.get(h)!.run(rmTmpArgv(req.run))).catch(() => {});
@@ -298,6 +315,21 @@ async function preparePulls(
     }
   });
   return failed;
+}
+
+/**
+ * After a job succeeded, its unused images on the hosts it touched go, keeping the newest
+ * 3 per repository (§7.3). Best effort: a failed prune never fails the deploy.
+ */
+async function pruneImages(repos: Map<string, Set<string>>, hosts: Map<string, HostDocker>, parallel: number): Promise<void> {
+  await fanOut([...repos], parallel, async ([hostName, repositories]) => {
+    const host = hosts.get(hostName)!;
+    const [observed, listed] = await Promise.all([host.run(observeArgv(host.spec)), host.run(imagesArgv([...repositories]))]);
+    if (observed.code !== 0 || listed.code !== 0) return;
+    const inUseIds = new Set(parseObserved(observed.stdout).map((c) => c.imageId));
+    const remove = chooseImagesToPrune(parseImages(listed.stdout), { repositories: [...repositories], inUseIds, keep: 3 });
+    if (remove.length) await host.run(removeImagesArgv(remove));
+  });
 }
 
 function taskKey(t: { service: string; job: string; task: string; host: string }): string {
