@@ -72,7 +72,7 @@ export const JS = `
       var s=document.createElement('span');if(l.stream==='stderr')s.className='err';s.textContent=l.text+'\\n';frag.appendChild(s);
     });
     var atEnd=pre.scrollTop+pre.clientHeight>=pre.scrollHeight-8;
-    pre.replaceChildren(frag);if(atEnd)pre.scrollTop=pre.scrollHeight;
+    pre.replaceChildren(frag);pre.setAttribute('data-updated',String(Date.now()));if(atEnd)pre.scrollTop=pre.scrollHeight;
   }
   function tick(){
     fetch(pre.getAttribute('data-src'),{credentials:'same-origin',cache:'no-store'})

@@ -6,12 +6,14 @@
  */
 import type { Project, ResolvedTask } from '../inventory/model.js';
 import { readLedger, type LedgerEntry, type LedgerProblem } from '../ledger/index.js';
-import { inspectArgv, logsArgv } from '../remote-docker/index.js';
+import { inspectArgv, type HostStats } from '../remote-docker/index.js';
 import { HostDocker } from '../tasks/host-docker.js';
+import { secretNames } from '../tasks/inspect.js';
+import { readLogs } from '../tasks/logs.js';
+import { collectStats } from '../tasks/stats.js';
 import { readStatus, type StatusReport } from '../tasks/status.js';
 import type { HostPool } from '../transport/index.js';
 import { FetchCache } from './cache.js';
-import { parseStats, statsArgv, type HostStats } from './host-stats.js';
 import { maskText, redactInspect } from './redact.js';
 
 export interface DashboardOptions {
@@ -84,7 +86,7 @@ export class DashboardData {
         const r = await this.docker(t.host).run(inspectArgv([t.container]));
         if (r.code !== 0) return { ok: false, error: firstLine(r.stderr) || `docker inspect exited ${r.code}` };
         const parsed: unknown = JSON.parse(r.stdout);
-        return { ok: true, value: redactInspect(parsed, t.spec.secrets) };
+        return { ok: true, value: redactInspect(parsed, secretNames(this.project, t)) };
       } catch (err) {
         return { ok: false, error: message(err) };
       }
@@ -97,15 +99,20 @@ export class DashboardData {
       `logs:${t.host}:${t.container}:${tail}`,
       async () => {
         try {
-          const [r, insp] = await Promise.all([
-            this.docker(t.host).run(logsArgv(t.container, { tail, timestamps: true })),
+          const collected: LogLine[] = [];
+          let failure: string | null = null;
+          const [, insp] = await Promise.all([
+            readLogs([t], (h) => this.docker(h), { tail, follow: false, parallel: 1 }, {
+              line: (l) => collected.push({ time: l.time, stream: l.stream, text: l.line }),
+              taskFailed: (_t, e) => (failure = e.message),
+              hostFailed: (_h, e) => (failure = e.message),
+              warn: () => undefined,
+            }),
             this.inspect(t),
           ]);
-          if (r.code !== 0) return { ok: false, error: firstLine(r.stderr) || `docker logs exited ${r.code}` };
+          if (failure !== null) return { ok: false, error: failure };
           const values = insp.ok ? insp.value.values : [];
-          const lines = mergeStreams(r.stdout, r.stderr)
-            .slice(-tail)
-            .map((l) => ({ ...l, text: maskText(l.text, values) }));
+          const lines = collected.slice(-tail).map((l) => ({ ...l, text: maskText(l.text, values) }));
           return { ok: true, value: lines };
         } catch (err) {
           return { ok: false, error: message(err) };
@@ -128,19 +135,19 @@ export class DashboardData {
   hosts(): Promise<HostRow[]> {
     return this.cache.get(
       'hosts',
-      () =>
-        Promise.all(
-          this.readHosts.map(async (h): Promise<HostRow> => {
-            const address = this.project.inventory.hosts[h]!.address;
-            try {
-              const spec = this.project.inventory.hosts[h]!;
-              const r = await this.docker(h).must(statsArgv(spec));
-              return { host: h, address, stats: parseStats(h, r.stdout), error: null };
-            } catch (err) {
-              return { host: h, address, stats: null, error: message(err) };
-            }
-          }),
-        ),
+      async () => {
+        const names = this.readHosts;
+        const report = await collectStats(
+          names.map((h) => this.docker(h)),
+          this.opts.parallel,
+        );
+        return names.map((h): HostRow => {
+          const address = this.project.inventory.hosts[h]!.address;
+          const ok = report.hosts.find((r) => r.host === h);
+          const failed = report.failed.find((r) => r.host === h);
+          return { host: h, address, stats: ok ?? null, error: ok ? null : (failed?.error.message ?? 'not read') };
+        });
+      },
       // docker stats --no-stream takes ~2 s: keep its figures a little longer.
       Math.max(this.opts.cacheTtlMs, 5_000),
     );
@@ -155,32 +162,6 @@ export class DashboardData {
 export function jobSpec(entry: LedgerEntry, job: string): unknown {
   const jobs = (entry.spec as { jobs?: Record<string, unknown> } | null)?.jobs;
   return jobs && Object.hasOwn(jobs, job) ? jobs[job] : undefined;
-}
-
-const TS = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) ?(.*)$/;
-
-/** `docker logs --timestamps` prints each stream separately; order them back by time. */
-export function mergeStreams(stdout: string, stderr: string): LogLine[] {
-  const parse = (text: string, stream: LogLine['stream']): LogLine[] =>
-    text
-      .split('\n')
-      .filter((l, i, all) => l !== '' || i < all.length - 1)
-      .map((l) => {
-        const m = TS.exec(l);
-        return m ? { time: m[1]!, stream, text: m[2]! } : { time: null, stream, text: l };
-      });
-  const all = [...parse(stdout, 'stdout'), ...parse(stderr, 'stderr')];
-  // A stable sort keeps each stream's own order for equal or missing times.
-  return all
-    .map((l, i) => ({ l, i, key: l.time ? sortKey(l.time) : null }))
-    .sort((a, b) => (a.key && b.key && a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.i - b.i))
-    .map((x) => x.l);
-}
-
-/** RFC3339Nano drops trailing zeros of the fraction: pad it so strings compare as times. */
-function sortKey(time: string): string {
-  const m = /^([^.Z]+)(?:\.(\d+))?Z$/.exec(time);
-  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : time;
 }
 
 function firstLine(text: string): string {

@@ -17,6 +17,7 @@ function hostPanel(r: HostRow): SafeHtml {
 <dt>CPUs</dt><dd>${s.cpus ?? '—'}</dd>
 <dt>Load</dt><dd>${load}</dd>
 <dt>Memory</dt><dd>${bytes(s.mem_used)} / ${bytes(s.mem_total)} ${percentBar(s.mem_used, s.mem_total)}</dd>
+<dt>Docker</dt><dd>${s.docker ? `${s.docker.server_version ?? '?'} · ${s.docker.running ?? '?'} running / ${s.docker.containers ?? '?'} containers` : '—'}</dd>
 ${s.disks.map((d) => html`<dt>Disk <span class="mono">${shown(d.mount)}</span></dt><dd>${bytes(d.used)} / ${bytes(d.size)} ${percentBar(d.used, d.size)}</dd>`)}
 </dl>
 ${s.containers.length
