@@ -5,7 +5,7 @@
  * the hosts page; then the HTTP security rules and an unreachable host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -43,8 +43,8 @@ interface Ui {
 }
 
 /** Starts the built `deploy ui` on a free loopback port (port 0: it prints the one it got). */
-async function startUi(repo: string): Promise<Ui> {
-  const child = spawn(process.execPath, [DEPLOY_BIN, '-C', repo, '-i', INVENTORY, 'ui', '--listen', '127.0.0.1:0'], {
+async function startUi(repo: string, extra: string[] = []): Promise<Ui> {
+  const child = spawn(process.execPath, [DEPLOY_BIN, '-C', repo, '-i', INVENTORY, 'ui', '--listen', '127.0.0.1:0', ...extra], {
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +55,7 @@ async function startUi(repo: string): Promise<Ui> {
     const timer = setTimeout(() => reject(new Error(`deploy ui did not start: ${err}`)), 20_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /at (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -73,9 +73,9 @@ async function stopUi(ui: Ui): Promise<number | null> {
   return exited;
 }
 
-function raw(port: number, path: string, opts: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(port: number, path: string, opts: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: opts.host ?? `127.0.0.1:${port}` } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
@@ -102,6 +102,7 @@ describe('deploy ui on the test bed', () => {
   let page: Page;
 
   beforeAll(async () => {
+    expect(existsSync('/usr/bin/chromium'), 'Debian chromium is needed: apt-get install -y chromium (.ci/run installs it)').toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     cleanup(sb, INVENTORY);
     repo = makeRepo(sb, { inventory: INVENTORY, jobs: { shop: shopJob }, secrets: { SHOP_TOKEN: SECRET } });
@@ -245,5 +246,43 @@ describe('deploy ui on the test bed', () => {
     }
     expect(state).toBe('running');
     expect(await stopUi(second)).toBe(0);
+  });
+
+  test('a non-loopback --listen needs --public; --public needs the token and hides logs and inspect', async () => {
+    const refused = await runDeploy(['-C', repo, '-i', INVENTORY, 'ui', '--listen', '0.0.0.0:0']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--public');
+    const pub = await startUi(repo, ['--public']);
+    try {
+      expect(pub.stderr()).toContain('warning');
+      const token = new URL(pub.url).searchParams.get('token');
+      expect(token).toBeTruthy();
+      expect((await raw(pub.port, '/')).status).toBe(401);
+      const auth = { authorization: `Bearer ${token}` };
+      const overview = await raw(pub.port, '/', { headers: auth });
+      expect(overview.status).toBe(200);
+      expect(overview.body).toContain('data-task="shop/web/web-1"');
+      expect(overview.body).not.toContain('href="/task/');
+      expect((await raw(pub.port, '/history/shop/web', { headers: auth })).status).toBe(200);
+      expect((await raw(pub.port, '/task/shop/web/web-1', { headers: auth })).status).toBe(403);
+      expect((await raw(pub.port, '/api/task/shop/web/web-1/logs', { headers: auth })).status).toBe(403);
+    } finally {
+      expect(await stopUi(pub)).toBe(0);
+    }
+  });
+
+  test('status --html writes one self-contained file', async () => {
+    const file = join(repo, 'status.html');
+    const r = await runDeploy(['-C', repo, '-i', INVENTORY, 'status', '--html', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = readFileSync(file, 'utf8');
+    expect(out).toContain('<style>');
+    expect(out).toContain('data-task="shop/web/web-1" data-host="h1" data-state="running"');
+    const tags = out.match(/<[a-z][^>]*>/gi) ?? [];
+    expect(tags.filter((t) => /^<(link|script|img|iframe)|\s(src|href)=/i.test(t))).toEqual([]);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`file://${file}`);
+    await shot(page, 'status-report');
+    await page.close();
   });
 });
