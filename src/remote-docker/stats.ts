@@ -137,7 +137,9 @@ export function parseMeminfo(lines: readonly string[]): { total: number; used: n
     if (m) kb.set(m[1]!, Number(m[2]));
   }
   const total = (kb.get('MemTotal') ?? 0) * 1024;
-  const availableKb = kb.get('MemAvailable') ?? (kb.get('MemFree') ?? 0) + (kb.get('Buffers') ?? 0) + (kb.get('Cached') ?? 0);
+  const availableKb =
+    kb.get('MemAvailable') ??
+    (kb.get('MemFree') ?? 0) + (kb.get('Buffers') ?? 0) + (kb.get('Cached') ?? 0);
   return { total, used: Math.max(0, total - availableKb * 1024) };
 }
 
@@ -174,8 +176,10 @@ export function parseDockerInfo(lines: readonly string[]): DockerInfo | null {
   }
   if (raw === null || typeof raw !== 'object') return null;
   const r = raw as Record<string, unknown>;
-  const str = (k: string): string | null => (typeof r[k] === 'string' && r[k] !== '' ? (r[k] as string) : null);
-  const num = (k: string): number | null => (typeof r[k] === 'number' && Number.isFinite(r[k]) ? (r[k] as number) : null);
+  const str = (k: string): string | null =>
+    typeof r[k] === 'string' && r[k] !== '' ? (r[k] as string) : null;
+  const num = (k: string): number | null =>
+    typeof r[k] === 'number' && Number.isFinite(r[k]) ? (r[k] as number) : null;
   return {
     server_version: str('ServerVersion'),
     containers: num('Containers'),
@@ -204,11 +208,16 @@ export function parseContainerStats(line: string): ContainerStats | undefined {
   }
   if (raw === null || typeof raw !== 'object') return undefined;
   const r = raw as Record<string, unknown>;
-  const name = typeof r.Name === 'string' ? r.Name : typeof r.Container === 'string' ? r.Container : undefined;
+  const name =
+    typeof r.Name === 'string' ? r.Name : typeof r.Container === 'string' ? r.Container : undefined;
   if (name === undefined) return undefined;
   const cpu = Number.parseFloat(String(r.CPUPerc ?? '').replace('%', ''));
   const used = String(r.MemUsage ?? '').split('/')[0] ?? '';
-  return { name, cpu_percent: Number.isFinite(cpu) ? cpu : 0, mem_used: parseDockerSize(used) ?? 0 };
+  return {
+    name,
+    cpu_percent: Number.isFinite(cpu) ? cpu : 0,
+    mem_used: parseDockerSize(used) ?? 0,
+  };
 }
 
 const UNITS: Record<string, number> = {

@@ -35,7 +35,8 @@ export function redactInspect(doc: unknown, names: ReadonlySet<string>): unknown
     const cfg = config as Record<string, unknown>;
     const all = new Set(names);
     const labels = cfg.Labels as Record<string, unknown> | null | undefined;
-    const label = labels && typeof labels[LABEL.spec] === 'string' ? (labels[LABEL.spec] as string) : undefined;
+    const label =
+      labels && typeof labels[LABEL.spec] === 'string' ? (labels[LABEL.spec] as string) : undefined;
     parseSpecLabel(label)?.spec.secrets.forEach((n) => all.add(n));
     if (!Array.isArray(cfg.Env)) return container;
     const env = cfg.Env.map((entry: unknown) => {
@@ -55,14 +56,20 @@ export interface Inspection {
   warning?: string;
 }
 
-export async function inspectTask(project: Project, task: ResolvedTask, host: HostDocker): Promise<Inspection> {
+export async function inspectTask(
+  project: Project,
+  task: ResolvedTask,
+  host: HostDocker,
+): Promise<Inspection> {
   const result = await host.run(inspectArgv([task.container]));
   if (result.code !== 0) {
     throw new OperationError(
       /no such (container|object)/i.test(result.stderr)
         ? `${task.container} does not exist on ${task.host}`
         : `docker inspect ${task.container} failed on ${task.host} with exit code ${result.code}: ${result.stderr.trim()}`,
-      /no such/i.test(result.stderr) ? `deploy up ${task.service}/${task.job}/${task.task}` : undefined,
+      /no such/i.test(result.stderr)
+        ? `deploy up ${task.service}/${task.job}/${task.task}`
+        : undefined,
     );
   }
   let raw: unknown;
@@ -80,11 +87,11 @@ export async function inspectTask(project: Project, task: ResolvedTask, host: Ho
 
 function foreignWarning(raw: unknown, inventory: string, host: string): string | undefined {
   const first: unknown = Array.isArray(raw) ? raw[0] : undefined;
-  const config = first && typeof first === 'object' ? (first as Record<string, unknown>).Config : undefined;
-  const labels = (config && typeof config === 'object' ? (config as Record<string, unknown>).Labels : undefined) as
-    | Record<string, unknown>
-    | null
-    | undefined;
+  const config =
+    first && typeof first === 'object' ? (first as Record<string, unknown>).Config : undefined;
+  const labels = (
+    config && typeof config === 'object' ? (config as Record<string, unknown>).Labels : undefined
+  ) as Record<string, unknown> | null | undefined;
   const inv = labels?.[LABEL.inventory];
   const h = labels?.[LABEL.host];
   if (inv === inventory && h === host) return undefined;

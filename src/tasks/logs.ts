@@ -5,7 +5,13 @@
  * container's, so it becomes the task's error rather than a log line.
  */
 import type { ResolvedTask } from '../inventory/model.js';
-import { dockerArgv, dockerError, dockerErrorLine, isHostLevelDockerError, logsArgv } from '../remote-docker/index.js';
+import {
+  dockerArgv,
+  dockerError,
+  dockerErrorLine,
+  isHostLevelDockerError,
+  logsArgv,
+} from '../remote-docker/index.js';
 import { DeployError, HostError, OperationError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
@@ -88,7 +94,9 @@ export async function readLogs(
       ),
     );
   } else {
-    const results = await fanOut(tasks, request.parallel, (task) => readTask(task, hostOf(task.host), request));
+    const results = await fanOut(tasks, request.parallel, (task) =>
+      readTask(task, hostOf(task.host), request),
+    );
     const lines: LogLine[] = [];
     results.forEach((r, i) => {
       const task = tasks[i]!;
@@ -108,7 +116,9 @@ function warnOverCap(tasks: readonly ResolvedTask[], sink: LogsSink): void {
   for (const t of tasks) perHost.set(t.host, (perHost.get(t.host) ?? 0) + 1);
   for (const [host, n] of perHost) {
     if (n > FOLLOWS_PER_HOST) {
-      sink.warn(`${host}: following ${n} tasks, but only ${FOLLOWS_PER_HOST} at once per host; narrow the target to see the rest`);
+      sink.warn(
+        `${host}: following ${n} tasks, but only ${FOLLOWS_PER_HOST} at once per host; narrow the target to see the rest`,
+      );
     }
   }
 }
@@ -128,7 +138,8 @@ class TaskLines {
   }
 
   end(): void {
-    for (const stream of ['stdout', 'stderr'] as const) for (const l of this.splitters[stream].end()) this.line(stream, l);
+    for (const stream of ['stdout', 'stderr'] as const)
+      for (const l of this.splitters[stream].end()) this.line(stream, l);
   }
 
   private line(stream: LogStream, raw: string): void {
@@ -147,11 +158,17 @@ class TaskLines {
   failure(code: number): DeployError {
     const stderr = this.dockerMessages.join('\n');
     const kind = dockerError(stderr);
-    if (isHostLevelDockerError(kind)) return new HostError(this.task.host, 'docker', `docker refused: ${dockerErrorLine(stderr)}`);
+    if (isHostLevelDockerError(kind))
+      return new HostError(this.task.host, 'docker', `docker refused: ${dockerErrorLine(stderr)}`);
     if (kind === 'no-such-container') {
-      return new OperationError(`${this.task.container} does not exist on ${this.task.host}`, `deploy up ${this.task.service}/${this.task.job}/${this.task.task}`);
+      return new OperationError(
+        `${this.task.container} does not exist on ${this.task.host}`,
+        `deploy up ${this.task.service}/${this.task.job}/${this.task.task}`,
+      );
     }
-    return new OperationError(`docker logs ${this.task.container} failed with exit code ${code}${stderr ? `: ${dockerErrorLine(stderr)}` : ''}`);
+    return new OperationError(
+      `docker logs ${this.task.container} failed with exit code ${code}${stderr ? `: ${dockerErrorLine(stderr)}` : ''}`,
+    );
   }
 }
 
@@ -180,7 +197,10 @@ async function followTask(
   emit: (line: LogLine) => void,
 ): Promise<DeployError | undefined> {
   const collector = new TaskLines(task, emit);
-  const argv = dockerArgv(host.spec, logsArgv(task.container, { ...options(request), follow: true, timestamps: true }));
+  const argv = dockerArgv(
+    host.spec,
+    logsArgv(task.container, { ...options(request), follow: true, timestamps: true }),
+  );
   let result;
   try {
     result = await host.transport.exec(argv, {

@@ -24,7 +24,10 @@ export interface StatsReport {
   failed: StatsFailure[];
 }
 
-export async function collectStats(hosts: readonly HostDocker[], parallel: number): Promise<StatsReport> {
+export async function collectStats(
+  hosts: readonly HostDocker[],
+  parallel: number,
+): Promise<StatsReport> {
   const results = await fanOut(hosts, parallel, async (host) => {
     // run(), not must(): docker refusals become HostError there; other docker trouble
     // still leaves the /proc numbers worth showing (docker: null).

@@ -4,7 +4,12 @@
  * machine (its pid is dead); every other removal is the operator's call.
  */
 import { hostname } from 'node:os';
-import { lockProbeArgv, lockReleaseArgv, parseLockProbe, type LockHolder } from '../remote-docker/index.js';
+import {
+  lockProbeArgv,
+  lockReleaseArgv,
+  parseLockProbe,
+  type LockHolder,
+} from '../remote-docker/index.js';
 import type { DeployError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
@@ -49,7 +54,9 @@ export async function readLocks(
   service: string,
   parallel: number,
 ): Promise<{ locks: LockState[]; failed: LockFailure[] }> {
-  const results = await fanOut(hosts, parallel, async (host) => parseLockProbe((await host.must(lockProbeArgv(service))).stdout));
+  const results = await fanOut(hosts, parallel, async (host) =>
+    parseLockProbe((await host.must(lockProbeArgv(service))).stdout),
+  );
   const locks: LockState[] = [];
   const failed: LockFailure[] = [];
   results.forEach((r, i) => {
@@ -58,7 +65,12 @@ export async function readLocks(
       failed.push({ host, error: asDeployError(host, r.error) });
       return;
     }
-    const state: LockState = { host, held: r.value.held, raw: r.value.raw, stale: isStale(r.value.holder) };
+    const state: LockState = {
+      host,
+      held: r.value.held,
+      raw: r.value.raw,
+      stale: isStale(r.value.holder),
+    };
     if (r.value.holder) state.holder = r.value.holder;
     locks.push(state);
   });
@@ -72,6 +84,9 @@ export async function removeLock(host: HostDocker, service: string): Promise<voi
 /** One line per holder, for humans: `deploy up by ana on laptop (pid 4242), since …, run …`. */
 export function describeHolder(lock: LockState): string {
   const h = lock.holder;
-  if (!h) return lock.raw ? `unreadable holder.json: ${lock.raw.slice(0, 200)}` : 'no holder.json (a run stopped while taking it)';
+  if (!h)
+    return lock.raw
+      ? `unreadable holder.json: ${lock.raw.slice(0, 200)}`
+      : 'no holder.json (a run stopped while taking it)';
   return `${h.command} by ${h.user} on ${h.machine} (pid ${h.pid}), since ${h.start}, run ${h.run}`;
 }

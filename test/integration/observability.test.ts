@@ -38,8 +38,14 @@ function deploy(repo: string, args: string[]): Promise<DeployResult> {
 }
 
 /** A running `deploy logs -f` whose output can be awaited line by line. */
-function follow(repo: string, args: string[]): { child: ChildProcess; out: () => string; err: () => string; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [DEPLOY_BIN, '-C', repo, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+function follow(
+  repo: string,
+  args: string[],
+): { child: ChildProcess; out: () => string; err: () => string; done: Promise<number | null> } {
+  const child = spawn(process.execPath, [DEPLOY_BIN, '-C', repo, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -49,7 +55,13 @@ function follow(repo: string, args: string[]): { child: ChildProcess; out: () =>
 }
 
 /** Writes a line to a container's log (PID 1's stdout or stderr) until `seen` says it arrived. */
-async function emitUntil(host: string, fd: 1 | 2, text: string, seen: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function emitUntil(
+  host: string,
+  fd: 1 | 2,
+  text: string,
+  seen: () => boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!seen()) {
     if (Date.now() > end) throw new Error(`never saw ${text}`);
@@ -70,14 +82,32 @@ function ssh(host: string, command: string, input?: string): string {
   const h = sb.hosts.find((x) => x.name === host)!;
   return execFileSync(
     'ssh',
-    ['-i', sb.clientKey, '-o', `UserKnownHostsFile=${sb.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(h.port), `${sb.user}@${h.address}`, command],
+    [
+      '-i',
+      sb.clientKey,
+      '-o',
+      `UserKnownHostsFile=${sb.knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-p',
+      String(h.port),
+      `${sb.user}@${h.address}`,
+      command,
+    ],
     { encoding: 'utf8', input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'] },
   );
 }
 
-const lockHeld = (host: string) => ssh(host, 'if [ -d .deploy/locks/obs ]; then echo yes; else echo no; fi').trim() === 'yes';
+const lockHeld = (host: string) =>
+  ssh(host, 'if [ -d .deploy/locks/obs ]; then echo yes; else echo no; fi').trim() === 'yes';
 const writeLock = (host: string, holder: object) =>
-  ssh(host, 'mkdir -p .deploy/locks/obs && cat > .deploy/locks/obs/holder.json', JSON.stringify(holder) + '\n');
+  ssh(
+    host,
+    'mkdir -p .deploy/locks/obs && cat > .deploy/locks/obs/holder.json',
+    JSON.stringify(holder) + '\n',
+  );
 
 /** Kills the per-connection sshd serving a process whose command line contains `marker`. */
 function dropConnectionOf(host: string, marker: string): number {
@@ -128,9 +158,23 @@ const statsDoc = z.object({
       load15: z.number().nonnegative(),
       mem_total: z.number().int().positive(),
       mem_used: z.number().int().nonnegative(),
-      disks: z.array(z.object({ mount: z.string(), size: z.number().int().positive(), used: z.number().int().nonnegative() })).min(1),
+      disks: z
+        .array(
+          z.object({
+            mount: z.string(),
+            size: z.number().int().positive(),
+            used: z.number().int().nonnegative(),
+          }),
+        )
+        .min(1),
       docker: z.looseObject({ server_version: z.string() }),
-      containers: z.array(z.object({ name: z.string(), cpu_percent: z.number(), mem_used: z.number().int().nonnegative() })),
+      containers: z.array(
+        z.object({
+          name: z.string(),
+          cpu_percent: z.number(),
+          mem_used: z.number().int().nonnegative(),
+        }),
+      ),
     }),
   ),
   unreachable: z.array(z.object({ host: z.string(), error: z.string() })),
@@ -141,29 +185,67 @@ describe('observability on the test bed', () => {
 
   beforeAll(() => {
     cleanup(sb, INVENTORY);
-    repo = makeRepo(sb, { inventory: INVENTORY, jobs: { obs: job }, secrets: { OBS_TOKEN: SECRET } });
+    repo = makeRepo(sb, {
+      inventory: INVENTORY,
+      jobs: { obs: job },
+      secrets: { OBS_TOKEN: SECRET },
+    });
     // An inventory with a host nobody listens on, for the unreachable cases.
-    write(repo, 'inventories/ghost.yml', readFileSync(join(repo, `inventories/${INVENTORY}.yml`), 'utf8').replace('hosts:\n', 'hosts:\n  ghost: { address: 127.0.0.1, port: 1 }\n'));
-    write(repo, '.secrets/ghost.env', readFileSync(join(repo, `.secrets/${INVENTORY}.env`), 'utf8'));
+    write(
+      repo,
+      'inventories/ghost.yml',
+      readFileSync(join(repo, `inventories/${INVENTORY}.yml`), 'utf8').replace(
+        'hosts:\n',
+        'hosts:\n  ghost: { address: 127.0.0.1, port: 1 }\n',
+      ),
+    );
+    write(
+      repo,
+      '.secrets/ghost.env',
+      readFileSync(join(repo, `.secrets/${INVENTORY}.env`), 'utf8'),
+    );
     // Fresh engines hold no images: pull through a throwaway client config (the registry wants auth).
     const config = mkdtempSync(join(tmpdir(), 'obs-docker-'));
     try {
       for (const h of sb.hosts) {
         const d = (args: string[], input?: string) =>
-          execFileSync('docker', ['--config', config, '-H', h.dockerHost, ...args], { input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'] });
-        d(['login', sb.registry.address, '-u', sb.registry.username, '--password-stdin'], sb.registry.password);
+          execFileSync('docker', ['--config', config, '-H', h.dockerHost, ...args], {
+            input: input ?? '',
+            stdio: ['pipe', 'pipe', 'pipe'],
+          });
+        d(
+          ['login', sb.registry.address, '-u', sb.registry.username, '--password-stdin'],
+          sb.registry.password,
+        );
         d(['pull', '-q', sb.images.web1]);
       }
     } finally {
       rmSync(config, { recursive: true, force: true });
     }
     for (const h of HOSTS) {
-      const labels = { 'deploy.service': 'obs', 'deploy.job': 'app', 'deploy.task': h, 'deploy.host': h, 'deploy.inventory': INVENTORY };
+      const labels = {
+        'deploy.service': 'obs',
+        'deploy.job': 'app',
+        'deploy.task': h,
+        'deploy.host': h,
+        'deploy.inventory': INVENTORY,
+      };
       docker(sb, h, [
-        'run', '-d', '--name', `obs-app-${h}`,
+        'run',
+        '-d',
+        '--name',
+        `obs-app-${h}`,
         ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        '-e', `OBS_TOKEN=${SECRET}`, '-e', 'PLAIN=visible',
-        '--entrypoint', 'sh', sb.images.web1, '-c', ENTRYPOINT, h,
+        '-e',
+        `OBS_TOKEN=${SECRET}`,
+        '-e',
+        'PLAIN=visible',
+        '--entrypoint',
+        'sh',
+        sb.images.web1,
+        '-c',
+        ENTRYPOINT,
+        h,
       ]);
     }
     for (const h of HOSTS) if (lockHeld(h)) ssh(h, 'rm -rf .deploy/locks/obs');
@@ -175,14 +257,23 @@ describe('observability on the test bed', () => {
   });
 
   test('logs: every task of 3 hosts, prefixed task@host, streams apart, control characters escaped', async () => {
-    await waitFor(() => HOSTS.every((h) => docker(sb, h, ['logs', `obs-app-${h}`]).includes('line 5')), 'containers to log');
+    await waitFor(
+      () => HOSTS.every((h) => docker(sb, h, ['logs', `obs-app-${h}`]).includes('line 5')),
+      'containers to log',
+    );
     const r = await deploy(repo, ['-i', INVENTORY, 'logs', 'obs']);
     expect(r.code, r.stderr).toBe(0);
     const out = r.stdout.trimEnd().split('\n');
     expect(out).toHaveLength(HOSTS.length * 7);
     for (const h of HOSTS) {
-      const mine = out.filter((l) => l.startsWith(`${h}@${h} `)).map((l) => l.slice(h.length * 2 + 2));
-      expect(mine).toEqual([`start ${h}`, 'ctl \\x1b[31mred', ...[1, 2, 3, 4, 5].map((i) => `line ${i} ${h}`)]);
+      const mine = out
+        .filter((l) => l.startsWith(`${h}@${h} `))
+        .map((l) => l.slice(h.length * 2 + 2));
+      expect(mine).toEqual([
+        `start ${h}`,
+        'ctl \\x1b[31mred',
+        ...[1, 2, 3, 4, 5].map((i) => `line ${i} ${h}`),
+      ]);
       expect(r.stderr).toContain(`${h}@${h} warn ${h}\n`);
     }
     expect(r.stdout).not.toContain('warn');
@@ -202,12 +293,25 @@ describe('observability on the test bed', () => {
       expect(mine.every((l) => /^\S+ (line [45] |warn )/.test(l))).toBe(true);
     }
 
-    const json = await deploy(repo, ['-i', INVENTORY, 'logs', 'obs/app', '--json', '--host', HOSTS[1]!]);
+    const json = await deploy(repo, [
+      '-i',
+      INVENTORY,
+      'logs',
+      'obs/app',
+      '--json',
+      '--host',
+      HOSTS[1]!,
+    ]);
     expect(json.code, json.stderr).toBe(0);
-    const lines = json.stdout.trimEnd().split('\n').map((l) => logLine.parse(JSON.parse(l)));
+    const lines = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => logLine.parse(JSON.parse(l)));
     expect(lines).toHaveLength(8);
     expect(new Set(lines.map((l) => l.host))).toEqual(new Set([HOSTS[1]]));
-    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual([`warn ${HOSTS[1]}`]);
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual([
+      `warn ${HOSTS[1]}`,
+    ]);
     expect(lines.find((l) => l.line.startsWith('ctl'))!.line).toBe('ctl \u001b[31mred');
 
     const bad = await deploy(repo, ['-i', INVENTORY, 'logs', 'obs', '--tail', 'lots']);
@@ -216,8 +320,12 @@ describe('observability on the test bed', () => {
 
   test('logs -f receives new lines from every stream and ends cleanly (exit 0) on SIGINT', async () => {
     const f = follow(repo, ['-i', INVENTORY, 'logs', 'obs', '-f', '--tail', '0']);
-    await emitUntil(HOSTS[1]!, 1, 'hello-follow', () => f.out().includes(`${HOSTS[1]}@${HOSTS[1]} hello-follow\n`));
-    await emitUntil(HOSTS[2]!, 2, 'oops-follow', () => f.err().includes(`${HOSTS[2]}@${HOSTS[2]} oops-follow\n`));
+    await emitUntil(HOSTS[1]!, 1, 'hello-follow', () =>
+      f.out().includes(`${HOSTS[1]}@${HOSTS[1]} hello-follow\n`),
+    );
+    await emitUntil(HOSTS[2]!, 2, 'oops-follow', () =>
+      f.err().includes(`${HOSTS[2]}@${HOSTS[2]} oops-follow\n`),
+    );
     f.child.kill('SIGINT');
     expect(await f.done).toBe(0);
     expect(f.out()).not.toContain('start');
@@ -236,7 +344,10 @@ describe('observability on the test bed', () => {
   });
 
   test('inspect: the docker document, secret values redacted, the value nowhere in the output', async () => {
-    for (const args of [['inspect', `obs/app/${HOSTS[0]}`], ['inspect', HOSTS[0]!, '--json']]) {
+    for (const args of [
+      ['inspect', `obs/app/${HOSTS[0]}`],
+      ['inspect', HOSTS[0]!, '--json'],
+    ]) {
       const r = await deploy(repo, ['-i', INVENTORY, ...args]);
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout) as { Name: string; Config: { Env: string[] } }[];
@@ -261,7 +372,9 @@ describe('observability on the test bed', () => {
     expect(doc.hosts.map((h) => h.host)).toEqual(HOSTS);
     expect(doc.unreachable).toEqual([]);
     const nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
-    const memTotalKb = Number(/^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
+    const memTotalKb = Number(
+      /^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1],
+    );
     for (const h of doc.hosts) {
       expect(h.cpus).toBe(nproc);
       expect(h.mem_total).toBe(memTotalKb * 1024);
@@ -294,18 +407,41 @@ describe('observability on the test bed', () => {
     const gone = spawn(process.execPath, ['-e', '']);
     const deadPid = gone.pid!;
     await new Promise((r) => gone.on('close', r));
-    writeLock(h1, { user: 'it', machine: hostname(), pid: deadPid, command: 'deploy up', start: '2026-01-01T00:00:00Z', run: 'RUN1' });
+    writeLock(h1, {
+      user: 'it',
+      machine: hostname(),
+      pid: deadPid,
+      command: 'deploy up',
+      start: '2026-01-01T00:00:00Z',
+      run: 'RUN1',
+    });
     const stale = await deploy(repo, ['-i', INVENTORY, 'unlock', 'obs', '--host', h1]);
     expect(stale.code, stale.stderr).toBe(0);
     expect(stale.stderr).toContain(`pid ${deadPid}`);
     expect(lockHeld(h1)).toBe(false);
 
-    writeLock(h1, { user: 'ci', machine: 'elsewhere-ci', pid: 1, command: 'deploy update', start: '2026-01-01T00:00:00Z', run: 'RUN2' });
+    writeLock(h1, {
+      user: 'ci',
+      machine: 'elsewhere-ci',
+      pid: 1,
+      command: 'deploy update',
+      start: '2026-01-01T00:00:00Z',
+      run: 'RUN2',
+    });
     const refused = await deploy(repo, ['-i', INVENTORY, 'unlock', 'obs', '--host', h1, '--json']);
     expect(refused.code).toBe(2);
-    const doc = JSON.parse(refused.stdout) as { ok: boolean; locks: { host: string; action: string; holder: { machine: string } }[] };
+    const doc = JSON.parse(refused.stdout) as {
+      ok: boolean;
+      locks: { host: string; action: string; holder: { machine: string } }[];
+    };
     expect(doc.ok).toBe(false);
-    expect(doc.locks).toEqual([expect.objectContaining({ host: h1, action: 'kept', holder: expect.objectContaining({ machine: 'elsewhere-ci' }) })]);
+    expect(doc.locks).toEqual([
+      expect.objectContaining({
+        host: h1,
+        action: 'kept',
+        holder: expect.objectContaining({ machine: 'elsewhere-ci' }),
+      }),
+    ]);
     expect(lockHeld(h1)).toBe(true);
 
     const forced = await deploy(repo, ['-i', INVENTORY, 'unlock', 'obs', '--host', h1, '--yes']);
@@ -320,7 +456,12 @@ describe('observability on the test bed', () => {
     const complete = (words: string[]) =>
       execFileSync(
         'bash',
-        ['-c', 'eval "$SCRIPT"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _deploy_completion; printf "%s\\n" "${COMPREPLY[@]}"', 'bash', ...words],
+        [
+          '-c',
+          'eval "$SCRIPT"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _deploy_completion; printf "%s\\n" "${COMPREPLY[@]}"',
+          'bash',
+          ...words,
+        ],
         { encoding: 'utf8', cwd: repo, env: { ...process.env, SCRIPT: script.stdout } },
       )
         .trim()

@@ -24,14 +24,23 @@ interface CommandSpec {
   args: string[];
 }
 
-export async function run(_globals: GlobalOptions, args: string[], _opts: Record<string, unknown>, command?: Command): Promise<ExitCode> {
+export async function run(
+  _globals: GlobalOptions,
+  args: string[],
+  _opts: Record<string, unknown>,
+  command?: Command,
+): Promise<ExitCode> {
   const program = command?.parent;
   if (!program) throw new Error('completion: the program was not passed to the command');
   const shell = args[0];
   const spec = describe(program);
   if (shell === 'bash') process.stdout.write(bashScript(spec));
   else if (shell === 'zsh') process.stdout.write(zshScript(spec));
-  else throw new UsageError(`unknown shell: ${shell ?? ''}`, 'deploy completion bash, or deploy completion zsh');
+  else
+    throw new UsageError(
+      `unknown shell: ${shell ?? ''}`,
+      'deploy completion bash, or deploy completion zsh',
+    );
   return 0;
 }
 
@@ -39,7 +48,16 @@ function flagSpec(o: Option): FlagSpec {
   const names = [o.short, o.long].filter((n): n is string => typeof n === 'string');
   const long = o.long ?? '';
   const takesValue = o.required || o.optional;
-  const value = long === '--dir' ? 'dir' : long === '--inventory' ? 'inventory' : long === '--html' ? 'file' : long === '--host' ? 'host' : undefined;
+  const value =
+    long === '--dir'
+      ? 'dir'
+      : long === '--inventory'
+        ? 'inventory'
+        : long === '--html'
+          ? 'file'
+          : long === '--host'
+            ? 'host'
+            : undefined;
   return { names, description: o.description, takesValue, ...(value ? { value } : {}) };
 }
 
@@ -139,12 +157,21 @@ function zshFlag(f: FlagSpec): string[] {
 }
 
 function zshScript(spec: ReturnType<typeof describe>): string {
-  const commandList = spec.commands.map((c) => `    ${sq(`${c.name.replace(/:/g, '\\:')}:${c.description}`)}`).join('\n');
-  const globals = spec.globals.flatMap(zshFlag).map((s) => `    ${s}`).join('\n');
+  const commandList = spec.commands
+    .map((c) => `    ${sq(`${c.name.replace(/:/g, '\\:')}:${c.description}`)}`)
+    .join('\n');
+  const globals = spec.globals
+    .flatMap(zshFlag)
+    .map((s) => `    ${s}`)
+    .join('\n');
   const cases = spec.commands
     .map((c) => {
       const argAction =
-        c.args[0] === 'shell' ? "'1:shell:(bash zsh)'" : ['target', 'service', 'task'].includes(c.args[0] ?? '') ? "'1:target:_deploy_targets'" : '';
+        c.args[0] === 'shell'
+          ? "'1:shell:(bash zsh)'"
+          : ['target', 'service', 'task'].includes(c.args[0] ?? '')
+            ? "'1:target:_deploy_targets'"
+            : '';
       return `        ${c.name}) _arguments -s $globals ${c.flags.flatMap(zshFlag).join(' ')} ${argAction} ;;`;
     })
     .join('\n');

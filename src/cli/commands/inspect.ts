@@ -24,7 +24,11 @@ export async function run(globals: GlobalOptions, args: string[]): Promise<ExitC
       );
     }
     const task = selection.tasks[0]!;
-    const host = new HostDocker(project.inventory.hosts[task.host]!, session.pool.get(task.host), globals.timeoutMs);
+    const host = new HostDocker(
+      project.inventory.hosts[task.host]!,
+      session.pool.get(task.host),
+      globals.timeoutMs,
+    );
     const inspection = await inspectTask(project, task, host);
     if (inspection.warning) process.stderr.write(`warning: ${escapeControl(inspection.warning)}\n`);
     printJson(inspection.document);

@@ -19,10 +19,18 @@ import { createPool } from '../../transport/index.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk } from '../output.js';
 
-export async function run(globals: GlobalOptions, args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+export async function run(
+  globals: GlobalOptions,
+  args: string[],
+  opts: Record<string, unknown>,
+): Promise<ExitCode> {
   const tail = parseTail(opts.tail);
   const follow = Boolean(opts.follow);
-  const project = await loadProject({ dir: globals.dir, inventory: globals.inventory, requireSecrets: false });
+  const project = await loadProject({
+    dir: globals.dir,
+    inventory: globals.inventory,
+    requireSecrets: false,
+  });
   const selection = selectTargets(project, args[0], (opts.host as string[] | undefined) ?? []);
 
   // Our own Ctrl-C handling: the session's speaks of restoring tasks, which a read never does.
@@ -39,7 +47,9 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
 
   const pool = createPool(project.inventory, {
     timeoutMs: globals.timeoutMs,
-    onCommand: globals.verbose ? (host, display) => process.stderr.write(`[${host}] $ ${escapeControl(display)}\n`) : undefined,
+    onCommand: globals.verbose
+      ? (host, display) => process.stderr.write(`[${host}] $ ${escapeControl(display)}\n`)
+      : undefined,
   });
   const hosts = new Map<string, HostDocker>();
   const hostOf = (name: string): HostDocker => {
@@ -65,12 +75,16 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       },
       {
         line: render,
-        taskFailed: (task, error) => process.stderr.write(`${task.task}@${task.host}: ${escapeControl(error.message)}\n`),
+        taskFailed: (task, error) =>
+          process.stderr.write(`${task.task}@${task.host}: ${escapeControl(error.message)}\n`),
         hostFailed: (_host, error) => process.stderr.write(`${escapeControl(error.message)}\n`),
         warn: (message) => process.stderr.write(`warning: ${escapeControl(message)}\n`),
       },
     );
-    const codes: ExitCode[] = [...result.failedHosts.map(() => 3 as const), ...(result.failedTasks > 0 ? [1 as const] : [])];
+    const codes: ExitCode[] = [
+      ...result.failedHosts.map(() => 3 as const),
+      ...(result.failedTasks > 0 ? [1 as const] : []),
+    ];
     if (controller.signal.aborted && !follow) codes.push(130);
     return worstExit(codes);
   } finally {
@@ -89,10 +103,23 @@ function parseTail(value: unknown): number | 'all' | undefined {
   throw new UsageError(`invalid --tail: ${text}`, '--tail takes a number of lines or `all`');
 }
 
-const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'redBright', 'cyanBright', 'magentaBright'] as const;
+const PALETTE = [
+  'cyan',
+  'magenta',
+  'yellow',
+  'green',
+  'blue',
+  'redBright',
+  'cyanBright',
+  'magentaBright',
+] as const;
 
 /** Prints one line: JSON Lines under --json, else `task@host [time] line` on the line's stream. */
-function renderer(globals: GlobalOptions, tasks: readonly ResolvedTask[], timestamps: boolean): (line: LogLine) => void {
+function renderer(
+  globals: GlobalOptions,
+  tasks: readonly ResolvedTask[],
+  timestamps: boolean,
+): (line: LogLine) => void {
   if (globals.json) {
     return (l) => {
       process.stdout.write(`${JSON.stringify(l)}\n`);

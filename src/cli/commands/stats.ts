@@ -18,17 +18,27 @@ export async function run(globals: GlobalOptions, args: string[]): Promise<ExitC
   try {
     const { project, pool } = session;
     const names = resolveHostNames(project.inventory, args);
-    const hosts = names.map((n) => new HostDocker(project.inventory.hosts[n]!, pool.get(n), globals.timeoutMs));
+    const hosts = names.map(
+      (n) => new HostDocker(project.inventory.hosts[n]!, pool.get(n), globals.timeoutMs),
+    );
     const report = await collectStats(hosts, globals.parallel);
     if (globals.json) {
       printJson({
         hosts: report.hosts.map((h) => ({ ...h, reachable: true })),
-        unreachable: report.failed.map((f) => ({ host: f.host, address: f.address, reachable: false, error: f.error.message })),
+        unreachable: report.failed.map((f) => ({
+          host: f.host,
+          address: f.address,
+          reachable: false,
+          error: f.error.message,
+        })),
       });
     } else {
       const c = makeChalk(globals, process.stdout);
       const blocks = report.hosts.map((h) => renderHost(c, h));
-      for (const f of report.failed) blocks.push(c.red(`${f.host} (${f.address}): unreachable: ${escapeControl(f.error.message)}`));
+      for (const f of report.failed)
+        blocks.push(
+          c.red(`${f.host} (${f.address}): unreachable: ${escapeControl(f.error.message)}`),
+        );
       process.stdout.write(blocks.join('\n\n') + '\n');
     }
     return worstExit(report.failed.map(() => 3 as const));
@@ -60,8 +70,15 @@ export function bytes(n: number): string {
 
 function renderHost(c: ChalkInstance, h: HostStatsReport): string {
   const head = `${c.bold(h.host)} (${escapeControl(h.address)})  ${h.cpus} cpus  load ${h.load1.toFixed(2)} ${h.load5.toFixed(2)} ${h.load15.toFixed(2)}`;
-  const rows: string[][] = [['memory', bar(c, h.mem_used, h.mem_total), `${bytes(h.mem_used)} / ${bytes(h.mem_total)}`]];
-  for (const d of h.disks) rows.push([`disk ${escapeControl(d.mount)}`, bar(c, d.used, d.size), `${bytes(d.used)} / ${bytes(d.size)}`]);
+  const rows: string[][] = [
+    ['memory', bar(c, h.mem_used, h.mem_total), `${bytes(h.mem_used)} / ${bytes(h.mem_total)}`],
+  ];
+  for (const d of h.disks)
+    rows.push([
+      `disk ${escapeControl(d.mount)}`,
+      bar(c, d.used, d.size),
+      `${bytes(d.used)} / ${bytes(d.size)}`,
+    ]);
   const d = h.docker;
   const docker = d
     ? `  docker  ${escapeControl(d.server_version ?? '?')}, ${d.containers ?? '?'} containers (${d.running ?? '?'} running), ${d.images ?? '?'} images`
@@ -71,7 +88,11 @@ function renderHost(c: ChalkInstance, h: HostStatsReport): string {
     const cs = [...h.containers].sort((a, b) => a.name.localeCompare(b.name));
     lines.push(
       table(
-        cs.map((x) => ['  ' + escapeControl(x.name), `${x.cpu_percent.toFixed(2)}%`, bytes(x.mem_used)]),
+        cs.map((x) => [
+          '  ' + escapeControl(x.name),
+          `${x.cpu_percent.toFixed(2)}%`,
+          bytes(x.mem_used),
+        ]),
         ['  CONTAINER', 'CPU', 'MEM'],
       ),
     );

@@ -20,9 +20,14 @@ const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 type Action = 'removed' | 'kept' | 'failed' | 'none';
 
-export async function run(globals: GlobalOptions, args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+export async function run(
+  globals: GlobalOptions,
+  args: string[],
+  opts: Record<string, unknown>,
+): Promise<ExitCode> {
   const service = args[0] ?? '';
-  if (!SERVICE_NAME.test(service)) throw new UsageError(`invalid service name: ${JSON.stringify(service)}`);
+  if (!SERVICE_NAME.test(service))
+    throw new UsageError(`invalid service name: ${JSON.stringify(service)}`);
   const session = await openSession(globals, { requireSecrets: false });
   try {
     const { project, pool } = session;
@@ -33,7 +38,12 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       say(`warning: ${service} is not a service of this config; looking for its lock anyway`);
     }
     const names = resolveHostNames(project.inventory, (opts.host as string[] | undefined) ?? []);
-    const hosts = new Map(names.map((n) => [n, new HostDocker(project.inventory.hosts[n]!, pool.get(n), globals.timeoutMs)]));
+    const hosts = new Map(
+      names.map((n) => [
+        n,
+        new HostDocker(project.inventory.hosts[n]!, pool.get(n), globals.timeoutMs),
+      ]),
+    );
     const { locks, failed } = await readLocks([...hosts.values()], service, globals.parallel);
     for (const f of failed) say(`${f.host}: ${escapeControl(f.error.message)}`);
 
@@ -43,21 +53,33 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
     if (held.length === 0) {
       say(`no lock of ${service} is held${failed.length ? ' on the hosts that answered' : ''}`);
     } else {
-      for (const l of held) say(`${l.host}: ${service} locked: ${escapeControl(describeHolder(l))}${l.stale ? ' — holder is gone' : ''}`);
+      for (const l of held)
+        say(
+          `${l.host}: ${service} locked: ${escapeControl(describeHolder(l))}${l.stale ? ' — holder is gone' : ''}`,
+        );
       const unsure = held.filter((l) => !l.stale);
       if (unsure.length > 0) {
         try {
-          await confirm(globals, `remove the lock of ${service} on ${unsure.map((l) => l.host).join(', ')}? Its holder may still be running`);
+          await confirm(
+            globals,
+            `remove the lock of ${service} on ${unsure.map((l) => l.host).join(', ')}? Its holder may still be running`,
+          );
         } catch (err) {
           if (!(err instanceof UsageError)) throw err;
           // Answered here, not by the CLI entry, so --json still prints exactly one document.
           held.forEach((l) => actions.set(l.host, 'kept'));
-          if (globals.json) printJson({ ...document(service, locks, actions, errors, failed, false), error: err.message });
+          if (globals.json)
+            printJson({
+              ...document(service, locks, actions, errors, failed, false),
+              error: err.message,
+            });
           process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
           return 2;
         }
       }
-      const results = await fanOut(held, globals.parallel, (l) => removeLock(hosts.get(l.host)!, service));
+      const results = await fanOut(held, globals.parallel, (l) =>
+        removeLock(hosts.get(l.host)!, service),
+      );
       results.forEach((r, i) => {
         const l = held[i]!;
         if (r.ok) {

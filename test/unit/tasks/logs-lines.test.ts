@@ -19,7 +19,11 @@ describe('LineSplitter', () => {
   test('a UTF-8 character split between chunks is not mangled', () => {
     const bytes = Buffer.from('héllo → wörld\n');
     const s = new LineSplitter();
-    const out = [...s.push(bytes.subarray(0, 2)), ...s.push(bytes.subarray(2, 9)), ...s.push(bytes.subarray(9))];
+    const out = [
+      ...s.push(bytes.subarray(0, 2)),
+      ...s.push(bytes.subarray(2, 9)),
+      ...s.push(bytes.subarray(9)),
+    ];
     expect(out).toEqual(['héllo → wörld']);
   });
 
@@ -30,30 +34,45 @@ describe('LineSplitter', () => {
 
   test('property: any chunking of any text gives the same lines as splitting it whole', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
-        const bytes = Buffer.from(text);
-        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const s = new LineSplitter();
-        const got: string[] = [];
-        let prev = 0;
-        for (const p of [...points, bytes.length]) {
-          got.push(...s.push(bytes.subarray(prev, p)));
-          prev = p;
-        }
-        got.push(...s.end());
-        const whole = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-        if (whole.at(-1) === '') whole.pop();
-        expect(got).toEqual(whole);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (text, cuts) => {
+          const bytes = Buffer.from(text);
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const s = new LineSplitter();
+          const got: string[] = [];
+          let prev = 0;
+          for (const p of [...points, bytes.length]) {
+            got.push(...s.push(bytes.subarray(prev, p)));
+            prev = p;
+          }
+          got.push(...s.end());
+          const whole = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+          if (whole.at(-1) === '') whole.pop();
+          expect(got).toEqual(whole);
+        },
+      ),
     );
   });
 });
 
 describe('timestamps', () => {
   test('docker --timestamps prefix is split off; lines without one keep their text', () => {
-    expect(splitTimestamp('2026-11-27T18:57:54.693452032Z start h1')).toEqual({ time: '2026-11-27T18:57:54.693452032Z', text: 'start h1' });
-    expect(splitTimestamp('2026-11-27T18:57:54Z ')).toEqual({ time: '2026-11-27T18:57:54Z', text: '' });
-    expect(splitTimestamp('Error: No such container: x')).toEqual({ time: null, text: 'Error: No such container: x' });
+    expect(splitTimestamp('2026-11-27T18:57:54.693452032Z start h1')).toEqual({
+      time: '2026-11-27T18:57:54.693452032Z',
+      text: 'start h1',
+    });
+    expect(splitTimestamp('2026-11-27T18:57:54Z ')).toEqual({
+      time: '2026-11-27T18:57:54Z',
+      text: '',
+    });
+    expect(splitTimestamp('Error: No such container: x')).toEqual({
+      time: null,
+      text: 'Error: No such container: x',
+    });
   });
 
   test('RFC3339Nano with trimmed zeros still orders by time, not by string', () => {
@@ -100,7 +119,15 @@ const task = (t: string, host: string): ResolvedTask => ({
   task: t,
   host,
   container: `s-j-${t}`,
-  spec: { image: 'i', env: {}, secrets: [], ports: [], volumes: [], labels: {}, restart: 'unless-stopped' },
+  spec: {
+    image: 'i',
+    env: {},
+    secrets: [],
+    ports: [],
+    volumes: [],
+    labels: {},
+    restart: 'unless-stopped',
+  },
   secretHashes: {},
   hash: 'h',
 });
@@ -120,27 +147,57 @@ describe('readLogs', () => {
         stdout: '2026-01-01T00:00:01Z one\n2026-01-01T00:00:03.5Z three\n',
         stderr: '2026-01-01T00:00:02Z warn two\n',
       })),
-      h2: new FakeTransport('h2', () => ({ code: 0, stdout: '2026-01-01T00:00:03.25Z between\n', stderr: '' })),
-      h3: new FakeTransport('h3', () => ({ code: 1, stdout: '', stderr: 'Error: No such container: s-j-c\n' })),
+      h2: new FakeTransport('h2', () => ({
+        code: 0,
+        stdout: '2026-01-01T00:00:03.25Z between\n',
+        stderr: '',
+      })),
+      h3: new FakeTransport('h3', () => ({
+        code: 1,
+        stdout: '',
+        stderr: 'Error: No such container: s-j-c\n',
+      })),
     };
     const hostOf = (h: string) => new HostDocker(spec(h), transports[h]!, 1000);
     const lines: LogLine[] = [];
     const errors: string[] = [];
-    const result = await readLogs([task('a', 'h1'), task('b', 'h2'), task('c', 'h3')], hostOf, { tail: 5, follow: false, parallel: 4 }, sink(lines, errors));
+    const result = await readLogs(
+      [task('a', 'h1'), task('b', 'h2'), task('c', 'h3')],
+      hostOf,
+      { tail: 5, follow: false, parallel: 4 },
+      sink(lines, errors),
+    );
     expect(lines.map((l) => `${l.task}@${l.host} ${l.stream} ${l.line}`)).toEqual([
       'a@h1 stdout one',
       'a@h1 stderr warn two',
       'b@h2 stdout between',
       'a@h1 stdout three',
     ]);
-    expect(lines[0]).toEqual({ service: 's', job: 'j', task: 'a', host: 'h1', stream: 'stdout', time: '2026-01-01T00:00:01Z', line: 'one' });
+    expect(lines[0]).toEqual({
+      service: 's',
+      job: 'j',
+      task: 'a',
+      host: 'h1',
+      stream: 'stdout',
+      time: '2026-01-01T00:00:01Z',
+      line: 'one',
+    });
     expect(errors).toEqual(['c: s-j-c does not exist on h3']);
     expect(result).toEqual({ failedTasks: 1, failedHosts: [] });
-    expect(transports.h1!.calls[0]).toEqual(['docker', 'logs', '--tail', '5', '--timestamps', 's-j-a']);
+    expect(transports.h1!.calls[0]).toEqual([
+      'docker',
+      'logs',
+      '--tail',
+      '5',
+      '--timestamps',
+      's-j-a',
+    ]);
   });
 
   test('--follow: chunks split mid-line are joined; a host that cannot be reached is reported once', async () => {
-    const chunks = ['2026-01-01T00:00:01Z hel', 'lo\n2026-01-01T00:00:02Z wor', 'ld\n'].map((c) => Buffer.from(c));
+    const chunks = ['2026-01-01T00:00:01Z hel', 'lo\n2026-01-01T00:00:02Z wor', 'ld\n'].map((c) =>
+      Buffer.from(c),
+    );
     const ok = new FakeTransport('h1', () => ({ code: 130, stdout: '', stderr: '', chunks }));
     const { HostError } = await import('../../../src/shared/errors.js');
     const down: Transport = {
