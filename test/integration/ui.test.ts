@@ -285,4 +285,19 @@ describe('deploy ui on the test bed', () => {
     await shot(page, 'status-report');
     await page.close();
   });
+
+  test('many viewers at once cost one read per host (shared cache, single flight)', async () => {
+    const v = await startUi(repo, ['-v']);
+    try {
+      const reads = () => (v.stderr().match(/ps -aq --no-trunc --filter label=deploy.service/g) ?? []).length;
+      const started = Date.now();
+      const replies = await Promise.all(Array.from({ length: 20 }, () => raw(v.port, '/')));
+      const elapsed = Date.now() - started;
+      expect(replies.every((r) => r.status === 200)).toBe(true);
+      expect(reads()).toBe(sb.hosts.length);
+      process.stderr.write(`[ui] 20 concurrent overviews: ${elapsed} ms, ${reads()} host reads\n`);
+    } finally {
+      expect(await stopUi(v)).toBe(0);
+    }
+  });
 });
