@@ -3,7 +3,7 @@
  * job on the real test bed (OpenSSH sshd + one dockerd per host + a registry).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { runDeploy } from '../harness/run-deploy.js';
@@ -197,6 +197,7 @@ jobs:
     const down = await runDeploy(['down', 'odd', '--yes'], { cwd: repo, env });
     expect(down.code, down.stderr).toBe(0);
     expect(docker(sb, HOSTS[0]!, ['ps', '-aq', '--filter', 'name=odd-echo-one']).trim()).toBe('');
+    rmSync(join(repo, 'jobs', 'odd.yml'));
   });
 
   test('a host that dies mid-update: the others complete, and a re-run converges', async () => {
@@ -204,11 +205,12 @@ jobs:
     const run = runDeploy(['update', '--json', '--parallel', '8'], { cwd: repo, env: { ...env, TAG: '2' } });
     // Wait until the victim's session exists, then kill its sshd and every session it spawned.
     await new Promise((r) => setTimeout(r, 400));
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(victim.sshdPid)], { encoding: 'utf8' })
+    const children = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
       .trim()
       .split('\n')
-      .filter(Boolean)
-      .map(Number);
+      .map((l) => l.trim().split(/\s+/).map(Number) as [number, number])
+      .filter(([, ppid]) => ppid === victim.sshdPid)
+      .map(([pid]) => pid);
     const { stopSshd, startSshd, readSandbox } = await import('../harness/sandbox.js');
     const full = readSandbox(sb.root)!;
     await stopSshd(full, victim.name);
@@ -233,7 +235,7 @@ jobs:
   });
 
   test('rollback restores the previous version; --to goes to a chosen entry', async () => {
-    const at2 = await runDeploy(['update', '--force', '--json'], { cwd: repo, env: { ...env, TAG: '2' } });
+    const at2 = await runDeploy(['update', 'site', '--force', '--json'], { cwd: repo, env: { ...env, TAG: '2' } });
     expect(at2.code, at2.stderr).toBe(0);
     const entry2 = (JSON.parse(at2.stdout) as DeployOut).entry!;
     const back = await runDeploy(['rollback', 'site', '--json'], { cwd: repo, env: { ...env, TAG: '2' } });
