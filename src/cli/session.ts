@@ -30,7 +30,7 @@ export async function openSession(globals: GlobalOptions, opts: { requireSecrets
   const controller = new AbortController();
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupted: finishing what is in flight, restoring unfinished tasks (again to quit now)\n');
+    process.stderr.write('\ninterrupted: stopping; unfinished tasks are restored (press again to quit at once)\n');
     controller.abort();
   };
   process.on('SIGINT', onSignal);
