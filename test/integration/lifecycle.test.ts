@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { runDeploy } from '../harness/run-deploy.js';
-import { cleanup, docker, hostAddress, httpGet, makeRepo, write } from './support/config-repo.js';
+import { cleanup, docker, httpGet, makeRepo, write } from './support/config-repo.js';
 
 const sb = inject('sandbox');
 const HOSTS = sb.hosts.map((h) => h.name);
