@@ -13,3 +13,4 @@ export * from './registry.js';
 export * from './tmp.js';
 export * from './stats.js';
 export * from './lock-probe.js';
+export * from './follow.js';

@@ -6,8 +6,8 @@
  */
 import type { ResolvedTask } from '../inventory/model.js';
 import {
-  dockerArgv,
   dockerError,
+  followArgv,
   dockerErrorLine,
   isHostLevelDockerError,
   logsArgv,
@@ -145,6 +145,8 @@ class TaskLines {
   private line(stream: LogStream, raw: string): void {
     const { time, text } = splitTimestamp(raw);
     if (time === null && stream === 'stderr') {
+      // The follow wrapper's heartbeat (FOLLOW_SCRIPT).
+      if (raw === '') return;
       // Keep the last few: enough to explain a failure, bounded for a long follow.
       this.dockerMessages.push(raw);
       if (this.dockerMessages.length > 5) this.dockerMessages.shift();
@@ -197,7 +199,7 @@ async function followTask(
   emit: (line: LogLine) => void,
 ): Promise<DeployError | undefined> {
   const collector = new TaskLines(task, emit);
-  const argv = dockerArgv(
+  const argv = followArgv(
     host.spec,
     logsArgv(task.container, { ...options(request), follow: true, timestamps: true }),
   );

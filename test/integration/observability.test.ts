@@ -109,6 +109,18 @@ const writeLock = (host: string, holder: object) =>
     JSON.stringify(holder) + '\n',
   );
 
+function followersRunning(): boolean {
+  return readdirSync('/proc').some((e) => {
+    if (!/^\d+$/.test(e)) return false;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
+      return cmd.includes('--follow') && cmd.includes('obs-app-');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Kills the per-connection sshd serving a process whose command line contains `marker`. */
 function dropConnectionOf(host: string, marker: string): number {
   const listener = sb.hosts.find((h) => h.name === host)!.sshdPid;
@@ -328,6 +340,8 @@ describe('observability on the test bed', () => {
     );
     f.child.kill('SIGINT');
     expect(await f.done).toBe(0);
+    // The remote `docker logs --follow` must not outlive the follow (the sandbox shares this kernel).
+    await waitFor(() => !followersRunning(), 'remote docker logs --follow to end', 10_000);
     expect(f.out()).not.toContain('start');
     expect(f.err()).not.toMatch(/error|interrupted/i);
   });

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { HostSpec, ResolvedTask } from '../../../src/inventory/model.js';
+import { FOLLOW_SCRIPT } from '../../../src/remote-docker/follow.js';
 import { HostDocker } from '../../../src/tasks/host-docker.js';
 import { LineSplitter, compareTimes, splitTimestamp } from '../../../src/tasks/log-lines.js';
 import { readLogs, type LogLine } from '../../../src/tasks/logs.js';
@@ -219,6 +221,59 @@ describe('readLogs', () => {
     expect(lines.map((l) => l.line)).toEqual(['hello', 'world']);
     expect(errors).toEqual(['host h2: h2: connection lost']);
     expect(result).toEqual({ failedTasks: 0, failedHosts: ['h2'] });
-    expect(ok.calls[0]).toEqual(['docker', 'logs', '--follow', '--timestamps', 's-j-a']);
+    expect(ok.calls[0]).toEqual([
+      'sh',
+      '-c',
+      FOLLOW_SCRIPT,
+      'sh',
+      'docker',
+      'logs',
+      '--follow',
+      '--timestamps',
+      's-j-a',
+    ]);
   });
+});
+
+describe('FOLLOW_SCRIPT under a real sh', () => {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test('the followed command dies soon after its reader goes away', async () => {
+    // A quiet `docker logs -f`: prints its pid, then becomes a long sleep.
+    const child = spawn('sh', ['-c', FOLLOW_SCRIPT, 'sh', 'sh', '-c', 'echo $$; exec sleep 600'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pid = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))),
+    );
+    expect(alive(pid)).toBe(true);
+    // The channel closes: both pipes lose their reader.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const end = Date.now() + 8000;
+    while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
+    const code = await new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.on('close', resolve),
+    );
+    expect(code).not.toBeNull();
+  }, 15_000);
+
+  test('a command that ends by itself ends the script with its exit code', async () => {
+    const child = spawn('sh', ['-c', FOLLOW_SCRIPT, 'sh', 'sh', '-c', 'echo done; exit 7'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(out).toBe('done\n');
+    expect(code).toBe(7);
+  }, 15_000);
 });
