@@ -12,7 +12,8 @@ import { formatDuration } from '../shared/duration.js';
 import { deploy, type DeployAction, type DeployReport, type TaskReport } from '../tasks/deploy.js';
 import { recordRun } from '../tasks/record.js';
 import type { GlobalOptions } from './context.js';
-import { lineReporter, makeChalk, outcomeColour, printJson, table } from './output.js';
+import { makeChalk, outcomeColour, printJson, table } from './output.js';
+import { progressReporter } from './progress.js';
 import type { Session } from './session.js';
 
 export interface DeployRunInput {
@@ -39,7 +40,7 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
   for (const s of input.services) versions[s.service] = ulid();
   const user = await whoAmI(project.dir);
   const command = ['deploy', ...process.argv.slice(2)].join(' ');
-  const reporter = lineReporter(globals);
+  const reporter = progressReporter(globals);
 
   const preEvent: DeployEvent = {
     event: input.action,
@@ -88,6 +89,7 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
     if (extra.some((t) => t.outcome !== 'ok')) report.exitCode = worstExit([report.exitCode, 1]);
   }
 
+  reporter.close();
   const entries = await recordRun(project, report.touched, report.tasks, {
     action: input.action,
     run,

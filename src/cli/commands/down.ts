@@ -6,7 +6,8 @@ import { executeDown, planDown } from '../../tasks/down.js';
 import { recordRun } from '../../tasks/record.js';
 import { confirm } from '../confirm.js';
 import type { GlobalOptions } from '../context.js';
-import { lineReporter, printJson, table } from '../output.js';
+import { printJson, table } from '../output.js';
+import { progressReporter } from '../progress.js';
 import { openSession } from '../session.js';
 
 /** `deploy down TARGET`: no default target; `all` must be typed. */
@@ -31,15 +32,17 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
     }
     const run = ulid(startedAt);
     const user = await whoAmI(project.dir);
+    const reporter = progressReporter(globals);
     const report = await executeDown(project, selection.services, plan, {
       parallel: globals.parallel,
       lockWaitMs: globals.lockWaitMs,
-      reporter: lineReporter(globals),
+      reporter,
       user,
       command: ['deploy', ...process.argv.slice(2)].join(' '),
       run,
       signal: session.signal,
     });
+    reporter.close();
     const versions = Object.fromEntries(report.touched.map((s) => [s, ulid()]));
     const entries = await recordRun(project, report.touched, report.tasks, {
       action: 'down',
