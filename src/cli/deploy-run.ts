@@ -5,8 +5,7 @@
 import type { ResolvedService } from '../inventory/model.js';
 import type { ObservedContainer } from '../remote-docker/index.js';
 import { ulid, whoAmI, type LedgerEntry } from '../ledger/index.js';
-import { eventFromEntry, notifyWebhooks, runHook, type DeployEvent } from '../notify/index.js';
-import { OperationError, type ExitCode, worstExit } from '../shared/errors.js';
+import { type ExitCode, worstExit } from '../shared/errors.js';
 import { escapeControl } from '../shared/quote.js';
 import { formatDuration } from '../shared/duration.js';
 import { deploy, type DeployAction, type DeployReport, type TaskReport } from '../tasks/deploy.js';
@@ -14,6 +13,7 @@ import { recordRun } from '../tasks/record.js';
 import type { GlobalOptions } from './context.js';
 import { makeChalk, outcomeColour, printJson, table } from './output.js';
 import { progressReporter } from './progress.js';
+import { announceEntries, runPreHook } from './run-events.js';
 import type { Session } from './session.js';
 
 export interface DeployRunInput {
@@ -42,26 +42,12 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
   const command = ['deploy', ...process.argv.slice(2)].join(' ');
   const reporter = progressReporter(globals);
 
-  const preEvent: DeployEvent = {
-    event: input.action,
-    service: input.services.map((s) => s.service).join(','),
-    entry: null,
-    run,
-    user,
-    outcome: null,
-    summary: `${input.action} ${input.targets.join(' ')} on ${project.inventory.name} by ${user}`,
-    inventory: project.inventory.name,
-    time: new Date(startedAt).toISOString(),
-    targets: input.targets,
-  };
-
-  const pre = project.inventory.hooks[`pre-${input.action}`];
-  if (pre) {
-    const hook = await runHook(project.dir, pre, preEvent);
-    if (hook.code !== 0) {
-      throw new OperationError(`pre-${input.action} hook failed (exit ${hook.code}): ${hook.output.trim().split('\n').slice(-3).join(' | ')}`, 'nothing was deployed');
-    }
-  }
+  await runPreHook(
+    project,
+    globals,
+    { event: input.action, service: input.services.map((s) => s.service).join(','), run, user, inventory: project.inventory.name, targets: input.targets },
+    'nothing was deployed',
+  );
 
   const report = await deploy({
     action: input.action,
@@ -105,16 +91,7 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
 
   const ok = report.exitCode === 0;
   let exitCode = report.exitCode;
-  for (const entry of entries) {
-    const ev = eventFromEntry(entry);
-    const notes = await notifyWebhooks(project.inventory.notify, project.secrets, ev);
-    for (const n of notes) if (!n.ok && !globals.json) process.stderr.write(`warning: notification ${n.webhook} failed: ${n.error ?? n.status}\n`);
-    const post = project.inventory.hooks[`post-${input.action}`];
-    if (post) {
-      const hook = await runHook(project.dir, post, ev);
-      if (hook.code !== 0 && !globals.json) process.stderr.write(`warning: post-${input.action} hook failed (exit ${hook.code})\n`);
-    }
-  }
+  await announceEntries(project, globals, entries);
   if (report.lockError) {
     process.stderr.write(`error: ${report.lockError.message}\nhint: ${report.lockError.hint}\n`);
   }

@@ -8,6 +8,7 @@ import { confirm } from '../confirm.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson, table } from '../output.js';
 import { progressReporter } from '../progress.js';
+import { announceEntries, runPreHook } from '../run-events.js';
 import { openSession } from '../session.js';
 
 /** `deploy down TARGET`: no default target; `all` must be typed. */
@@ -32,6 +33,8 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
     }
     const run = ulid(startedAt);
     const user = await whoAmI(project.dir);
+    const services = selection.services.map((s) => s.service).join(',');
+    await runPreHook(project, globals, { event: 'down', service: services, run, user, inventory: project.inventory.name, targets: [selection.target] }, 'nothing was removed');
     const reporter = progressReporter(globals);
     const report = await executeDown(project, selection.services, plan, {
       parallel: globals.parallel,
@@ -53,6 +56,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       targets: [selection.target],
       interrupted: session.signal.aborted,
     });
+    await announceEntries(project, globals, entries);
     if (report.lockError) process.stderr.write(`error: ${report.lockError.message}\nhint: ${report.lockError.hint}\n`);
     const hostsDown = Object.entries(plan.hostErrors).map(([host, e]) => ({ host, reachable: false, error: e.message }));
     if (globals.json) {

@@ -17,17 +17,11 @@ import {
   type JobChange,
   type LedgerEntry,
 } from '../../ledger/index.js';
-import {
-  eventFromEntry,
-  notifyWebhooks,
-  preEvent,
-  runPhaseHook,
-  type WebhookResult,
-} from '../../notify/index.js';
-import { OperationError, type ExitCode } from '../../shared/errors.js';
+import type { ExitCode } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
+import { announceEntries, runPreHook } from '../run-events.js';
 
 export async function run(
   globals: GlobalOptions,
@@ -55,29 +49,12 @@ export async function run(
   const run = ulid(startedAt);
   const user = await whoAmI(project.dir);
 
-  const pre = await runPhaseHook(
-    project.inventory.hooks,
-    'pre',
-    project.dir,
-    preEvent({
-      event: 'push',
-      service: selection.services.map((s) => s.service).join(','),
-      run,
-      user,
-      inventory,
-      targets,
-      ...(message !== undefined ? { message } : {}),
-    }),
-    { timeoutMs: globals.timeoutMs },
+  await runPreHook(
+    project,
+    globals,
+    { event: 'push', service: selection.services.map((s) => s.service).join(','), run, user, inventory, targets, ...(message !== undefined ? { message } : {}) },
+    'nothing was recorded',
   );
-  if (pre && pre.code !== 0) {
-    if (!globals.json && pre.output.trim())
-      process.stderr.write(escapeControl(pre.output.trimEnd()) + '\n');
-    throw new OperationError(
-      `pre-push hook failed (exit ${pre.code}${pre.timedOut ? ', timed out' : ''})`,
-      'nothing was recorded',
-    );
-  }
 
   const git = await configState(project.dir);
   const entries: LedgerEntry[] = [];
@@ -119,19 +96,7 @@ export async function run(
     lockWaitMs: Math.max(globals.lockWaitMs, 15_000),
   });
 
-  const notifications: (WebhookResult & { service: string })[] = [];
-  const hookFailures: string[] = [];
-  for (const entry of entries) {
-    const event = eventFromEntry(entry);
-    for (const n of await notifyWebhooks(project.inventory.notify, project.secrets, event)) {
-      notifications.push({ ...n, service: entry.service });
-    }
-    const post = await runPhaseHook(project.inventory.hooks, 'post', project.dir, event, {
-      timeoutMs: globals.timeoutMs,
-    });
-    if (post && post.code !== 0)
-      hookFailures.push(`post-push hook failed for ${entry.service} (exit ${post.code})`);
-  }
+  const { notifications, hookFailures } = await announceEntries(project, globals, entries);
 
   if (globals.json) {
     printJson({
@@ -153,13 +118,6 @@ export async function run(
     for (const line of describeChanges(entry.changes as JobChange[]))
       process.stdout.write(`  ${escapeControl(line)}\n`);
   }
-  for (const n of notifications) {
-    if (!n.ok)
-      process.stderr.write(
-        `warning: notification ${n.webhook} failed: ${escapeControl(n.error ?? String(n.status))}\n`,
-      );
-  }
-  for (const h of hookFailures) process.stderr.write(`warning: ${h}\n`);
   if (entries.length === 0) process.stdout.write('nothing selected: nothing recorded\n');
   return 0;
 }
