@@ -2,9 +2,18 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run, isAlive, readPidFile, waitFor, type RunResult } from '../harness/proc.js';
-import { sandboxDown, sandboxUp, startSshd, stopSshd, readSandbox } from '../harness/sandbox.js';
+import {
+  REPO_ROOT,
+  inventoryYaml,
+  sandboxDown,
+  sandboxUp,
+  startSshd,
+  stopSshd,
+  readSandbox,
+} from '../harness/sandbox.js';
 import { useSandbox } from '../harness/use-sandbox.js';
 
 const sb = useSandbox();
@@ -371,5 +380,55 @@ describe('host lifecycle', () => {
       const fwd = await run('iptables', ['-S', 'FORWARD']);
       expect(fwd.stdout).not.toContain(`deploy-sandbox shared ${shared.hosts[0]!.address}"`);
     }
+  });
+});
+
+describe('sandbox bookkeeping', () => {
+  test('a second sandbox on taken addresses fails with a clear message and leaves nothing', async () => {
+    const root = mkdtempSync(join(sb.root, 'clash-'));
+    const first = Number(sb.hosts[0]!.address.split('.')[3]);
+    await expect(
+      sandboxUp({ hosts: 1, root, addressBase: first, registryPort: 5300 }),
+    ).rejects.toThrow(
+      new RegExp(
+        `${sb.hosts[0]!.address.replace(/\./g, '\\.')}:22 is already in use by the sandbox in ${sb.root}`,
+      ),
+    );
+    expect(existsSync(join(root, 'state.json'))).toBe(false);
+    // The running sandbox is untouched.
+    expect((await sshOk('h1', 'echo still')).trim()).toBe('still');
+  });
+
+  test('inventories/sandbox.yml matches what the harness would write for the default sandbox', () => {
+    const committed: unknown = parse(
+      readFileSync(join(REPO_ROOT, 'inventories', 'sandbox.yml'), 'utf8'),
+    );
+    const generated: unknown = parse(
+      inventoryYaml({
+        user: 'root',
+        clientKey: '.sandbox/client/id_ed25519',
+        knownHosts: '.sandbox/client/known_hosts',
+        registry: { address: '127.0.0.1:5000', username: 'deploy', password: '' },
+        hosts: [11, 12, 13].map((o, i) => ({
+          name: `h${i + 1}`,
+          address: `127.0.0.${o}`,
+          port: 22,
+          dockerHost: '',
+          sshdPid: 0,
+        })),
+      }),
+    );
+    expect(committed).toEqual(generated);
+  });
+
+  test('the generated inventory of this sandbox names its hosts, key and registry', () => {
+    const inv = parse(readFileSync(join(sb.root, 'inventory.yml'), 'utf8')) as {
+      defaults: { identity_file: string };
+      hosts: Record<string, { address: string }>;
+      registry: { server: string };
+    };
+    expect(inv.defaults.identity_file).toBe(sb.clientKey);
+    expect(Object.values(inv.hosts).map((h) => h.address)).toEqual(sb.hosts.map((h) => h.address));
+    expect(inv.registry.server).toBe(sb.registry.address);
   });
 });
