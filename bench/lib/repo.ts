@@ -1,0 +1,68 @@
+/** A deploy config repository over the first N sandbox hosts, as a user would write it. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface RepoHost {
+  name: string;
+  address: string;
+  port: number;
+}
+
+export interface RepoSandbox {
+  user: string;
+  clientKey: string;
+  knownHosts: string;
+  registry: { address: string; username: string; password: string };
+}
+
+/** Inventory `bench` (group `web` = the hosts) and service `bench` with one job `web`
+ * placed on every host: `update` rolls all of them at once with no health wait. */
+export function writeRepo(dir: string, sb: RepoSandbox, hosts: RepoHost[]): string {
+  const file = (rel: string, text: string, mode = 0o644) => {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), text, { mode });
+  };
+  file(
+    'inventories/bench.yml',
+    [
+      'defaults:',
+      `  user: ${sb.user}`,
+      `  identity_file: ${sb.clientKey}`,
+      `  known_hosts: ${sb.knownHosts}`,
+      '  connect_timeout: 20s',
+      'hosts:',
+      ...hosts.map((h) => `  ${h.name}: { address: ${h.address}, port: ${h.port} }`),
+      'groups:',
+      `  web: [${hosts.map((h) => h.name).join(', ')}]`,
+      'vars:',
+      `  registry: ${sb.registry.address}`,
+      'registry:',
+      `  server: ${sb.registry.address}`,
+      `  username: ${sb.registry.username}`,
+      '  password_secret: REGISTRY_PASSWORD',
+      '',
+    ].join('\n'),
+  );
+  file(
+    'jobs/bench.yml',
+    [
+      'service: bench',
+      'jobs:',
+      '  web:',
+      '    image: ${vars.registry}/web:${WEB_TAG:-1}',
+      '    placement: { group: web }',
+      '    healthcheck: none',
+      `    update: { parallelism: ${hosts.length}, monitor: 0s }`,
+      '',
+    ].join('\n'),
+  );
+  file('.secrets/bench.env', `REGISTRY_PASSWORD=${sb.registry.password}\n`, 0o600);
+  file('.gitignore', '.secrets/\n');
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.test', ...args], { cwd: dir, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'bench config');
+  return dir;
+}

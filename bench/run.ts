@@ -1,0 +1,389 @@
+// `npm run bench` (not part of `npm test`): brings up its own 100-host shared-engine test
+// bed and measures the built CLI against OpenSSH run in parallel (the physical limit) and
+// Ansible (a peer), side by side in one run. Prints a table and writes bench/results.json.
+//
+//   npm run bench -- [--only startup,status,update,connections,rss] [--rounds N] [--keep]
+//
+// Every tool reaches the hosts through the same sshd, key, known_hosts and cheap login
+// shell (SetEnv SHLVL=1), and runs are interleaved round-robin so load from other work on
+// this machine falls on all tools alike.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, sandboxDown, sandboxUp, type Sandbox, type SandboxData } from '../test/harness/sandbox.js';
+import { ansibleEnv, closeControlMasters, ensureAnsible, newControlDir, statusArgs, updateArgs, writeAnsible, type AnsibleSetup } from './lib/ansible.js';
+import { mustTimed, type Timed } from './lib/proc.js';
+import { writeRepo } from './lib/repo.js';
+import { connectionCounter } from './lib/sshd-log.js';
+import { fanOutScript, STATUS_REMOTE, updateRemote, type Kex } from './lib/ssh.js';
+import { ratio, summarize, type Summary } from './lib/stats.js';
+import { markdownTable, type Row } from './lib/table.js';
+
+const SECTIONS = ['startup', 'status', 'update', 'connections', 'rss'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    root: { type: 'string', default: join(REPO_ROOT, '.sandbox-bench') },
+  },
+});
+const only = new Set((values.only?.split(',') ?? SECTIONS) as Section[]);
+const roundsOverride = values.rounds ? Number(values.rounds) : undefined;
+const fastRounds = roundsOverride ?? 5;
+const slowRounds = roundsOverride ?? 3;
+
+const log = (l: string) => process.stderr.write(`bench: ${l}\n`);
+const DEPLOY = join(REPO_ROOT, 'bin', 'deploy');
+const NODE = process.execPath;
+const rows: Row[] = [];
+const loads: Record<string, number[]> = {};
+
+function deployEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', ...extra };
+}
+
+function addRow(row: Omit<Row, 'ratio' | 'pass'>, baselineSummary?: Summary, judge?: (r: Row) => boolean): Row {
+  const r: Row = { ...row };
+  const q = ratio(row.summary, baselineSummary);
+  if (q !== undefined) r.ratio = q;
+  if (judge) r.pass = judge(r);
+  rows.push(r);
+  log(`${r.label}${r.hosts ? ` @${r.hosts}` : ''}: median ${r.summary.median.toFixed(1)} ${r.unit} [${r.summary.runs.map((x) => x.toFixed(0)).join(', ')}]`);
+  return r;
+}
+
+/** Runs each named closure `rounds` times, interleaved, after one untimed warm-up each. */
+async function interleaved(
+  fns: Record<string, { fn: () => Promise<number>; rounds: number }>,
+  maxRounds: number,
+): Promise<Record<string, number[]>> {
+  for (const { fn } of Object.values(fns)) await fn();
+  const out: Record<string, number[]> = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  for (let i = 0; i < maxRounds; i++)
+    for (const [k, { fn, rounds }] of Object.entries(fns)) if (i < rounds) out[k]!.push(await fn());
+  return out;
+}
+
+// ---------------------------------------------------------------- start-up
+
+async function startup(): Promise<void> {
+  const n = roundsOverride ?? 10;
+  const ms = (cmd: string, args: string[]) => async () => (await mustTimed(cmd, args, { env: deployEnv() })).ms;
+  const r = await interleaved(
+    {
+      floor: { fn: ms(NODE, ['-e', '0']), rounds: n },
+      version: { fn: ms(NODE, [DEPLOY, '--version']), rounds: n },
+      validate: { fn: ms(NODE, [DEPLOY, '-C', REPO_ROOT, 'validate']), rounds: n },
+    },
+    n,
+  );
+  const floor = addRow({ section: 'startup', label: 'node -e 0 (floor)', tool: 'node', hosts: null, unit: 'ms', summary: summarize(r.floor!) });
+  for (const [key, label, budget] of [
+    ['version', 'deploy --version', 150],
+    ['validate', 'deploy validate (example configs)', 300],
+  ] as const) {
+    const s = summarize(r[key]!);
+    const over = s.median - floor.summary.median;
+    addRow(
+      { section: 'startup', label, tool: 'deploy', hosts: null, unit: 'ms', summary: s, baseline: 'node -e 0', overBaseline: over, target: `≤ +${budget} ms` },
+      floor.summary,
+      () => over <= budget,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- helpers per host count
+
+interface Bed {
+  sb: Sandbox & SandboxData;
+  repos: Map<number, string>;
+  ansible?: AnsibleSetup;
+  ansibleSkip?: string;
+  dockerHost: string;
+}
+
+function repoFor(bed: Bed, n: number): string {
+  let dir = bed.repos.get(n);
+  if (!dir) {
+    dir = writeRepo(join(bed.sb.root, 'repos', `h${n}`), bed.sb, bed.sb.hosts.slice(0, n));
+    bed.repos.set(n, dir);
+  }
+  return dir;
+}
+
+function hostNames(bed: Bed, n: number): string[] {
+  return bed.sb.hosts.slice(0, n).map((h) => h.name);
+}
+
+async function deployStatus(bed: Bed, n: number, rss = false): Promise<Timed> {
+  const r = await mustTimed(NODE, [DEPLOY, '-C', repoFor(bed, n), '-i', 'bench', 'status', '--json', '--parallel', String(n)], {
+    env: deployEnv(),
+    rss,
+  });
+  const doc = JSON.parse(r.stdout) as { hosts: Array<{ host: string; reachable: boolean; error?: string }> };
+  const lost = doc.hosts.filter((h) => !h.reachable);
+  if (doc.hosts.length !== n || lost.length)
+    throw new Error(`deploy status on ${n} hosts: ${doc.hosts.length} read, lost: ${lost.map((h) => `${h.host} (${h.error})`).join(', ')}`);
+  return r;
+}
+
+async function sshRun(bed: Bed, n: number, kex: Kex, remote: string, stdinVar?: string): Promise<Timed> {
+  const script = fanOutScript({ sshConfig: bed.sb.sshConfig, hosts: hostNames(bed, n), kex }, remote, stdinVar);
+  return mustTimed('sh', ['-c', script], { env: { ...process.env, BENCH_PW: bed.sb.registry.password } });
+}
+
+async function ansibleRun(bed: Bed, args: string[], playbook: boolean): Promise<Timed> {
+  const controlDir = newControlDir(bed.ansible!);
+  const r = await mustTimed(playbook ? 'ansible-playbook' : 'ansible', args, { env: ansibleEnv(bed.ansible!, controlDir) }).finally(() =>
+    closeControlMasters(controlDir),
+  );
+  if (/UNREACHABLE|FAILED/.test(r.stdout)) throw new Error(`ansible reported a failure:\n${r.stdout.slice(-2000)}`);
+  return r;
+}
+
+// ---------------------------------------------------------------- status
+
+async function status(bed: Bed): Promise<void> {
+  for (const n of [1, 10, 30]) {
+    loads[`status@${n}`] = loadavg();
+    const fns: Record<string, { fn: () => Promise<number>; rounds: number }> = {
+      deploy: { fn: async () => (await deployStatus(bed, n)).ms, rounds: fastRounds },
+      sshDefault: { fn: async () => (await sshRun(bed, n, 'default', STATUS_REMOTE)).ms, rounds: fastRounds },
+      sshCurve: { fn: async () => (await sshRun(bed, n, 'curve25519', STATUS_REMOTE)).ms, rounds: fastRounds },
+    };
+    if (bed.ansible)
+      fns.ansible = { fn: async () => (await ansibleRun(bed, statusArgs(bed.ansible!, n), false)).ms, rounds: slowRounds };
+    const r = await interleaved(fns, fastRounds);
+    const curve = addRow({ section: 'status', label: 'status: xargs ssh, curve25519', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(r.sshCurve!) });
+    addRow({ section: 'status', label: 'status: xargs ssh, default kex', tool: 'ssh-default', hosts: n, unit: 'ms', summary: summarize(r.sshDefault!), baseline: 'ssh curve25519' }, curve.summary);
+    const dep = addRow(
+      {
+        section: 'status', label: 'status: deploy status --json', tool: 'deploy', hosts: n, unit: 'ms', summary: summarize(r.deploy!),
+        baseline: 'ssh curve25519', ...(n >= 10 ? { target: '≤ 1.0×' } : {}),
+      },
+      curve.summary,
+      n >= 10 ? (x) => (x.ratio ?? Infinity) <= 1.0 : undefined,
+    );
+    if (r.ansible) {
+      const ans = summarize(r.ansible);
+      addRow({ section: 'status', label: 'status: ansible -m command', tool: 'ansible', hosts: n, unit: 'ms', summary: ans, baseline: 'ssh curve25519' }, curve.summary);
+      addRow(
+        { section: 'status', label: 'status: deploy vs ansible', tool: 'deploy', hosts: n, unit: 'ms', summary: dep.summary, baseline: 'ansible', target: '≤ 0.125× (8× faster)' },
+        ans,
+        (x) => (x.ratio ?? Infinity) <= 1 / 8,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------- update
+
+/** Untags web:2 on the engine so every timed update really pulls it (all tools alike). */
+function dropWeb2(bed: Bed): void {
+  try {
+    execFileSync('docker', ['-H', bed.dockerHost, 'rmi', bed.sb.images.web2], { stdio: 'ignore' });
+  } catch {
+    /* absent already */
+  }
+}
+
+function runningImages(bed: Bed, prefix: string): string[] {
+  const out = execFileSync('docker', ['-H', bed.dockerHost, 'ps', '--filter', `name=^${prefix}`, '--format', '{{.Names}} {{.Image}}'], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
+
+function expectAll(bed: Bed, prefix: string, n: number, tag: string): void {
+  const hosts = new Set(hostNames(bed, n));
+  const got = runningImages(bed, prefix).filter((l) => hosts.has(l.split(' ')[0]!.slice(prefix.length)));
+  const bad = got.filter((l) => !l.endsWith(`/web:${tag}`));
+  if (got.length !== n || bad.length) throw new Error(`${prefix}*: expected ${n} containers on web:${tag}, got ${JSON.stringify(got)}`);
+}
+
+async function updateTools(bed: Bed, n: number) {
+  const deploy = async (tag: string) => {
+    const r = await mustTimed(NODE, [DEPLOY, '-C', repoFor(bed, n), '-i', 'bench', 'update', 'bench', '--json', '--parallel', String(n)], {
+      env: deployEnv({ WEB_TAG: tag }),
+    });
+    const doc = JSON.parse(r.stdout) as { ok: boolean };
+    if (!doc.ok) throw new Error(`deploy update failed: ${r.stdout.slice(0, 2000)}`);
+    expectAll(bed, 'bench-web-', n, tag);
+    return r.ms;
+  };
+  const ssh = async (tag: string) => {
+    const remote = updateRemote(bed.sb.registry.address, bed.sb.registry.username, `${bed.sb.registry.address}/web:${tag}`, 'ssh-web-');
+    const r = await sshRun(bed, n, 'curve25519', remote, 'BENCH_PW');
+    expectAll(bed, 'ssh-web-', n, tag);
+    return r.ms;
+  };
+  const ansible = bed.ansible
+    ? async (tag: string) => {
+        const r = await ansibleRun(bed, updateArgs(bed.ansible!, n, tag, bed.sb.registry.password), true);
+        expectAll(bed, 'ans-web-', n, tag);
+        return r.ms;
+      }
+    : undefined;
+  return { deploy, ssh, ...(ansible ? { ansible } : {}) } as Record<string, (tag: string) => Promise<number>>;
+}
+
+async function update(bed: Bed): Promise<void> {
+  for (const n of [1, 3, 10]) {
+    loads[`update@${n}`] = loadavg();
+    const tools = await updateTools(bed, n);
+    const times: Record<string, number[]> = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+    for (const fn of Object.values(tools)) await fn('1');
+    for (let i = 0; i < slowRounds; i++) {
+      for (const [name, fn] of Object.entries(tools)) {
+        dropWeb2(bed);
+        times[name]!.push(await fn('2'));
+        await fn('1');
+      }
+    }
+    const ssh = addRow({ section: 'update', label: 'update: xargs ssh one-liner (curve25519)', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(times.ssh!) });
+    const dep = addRow(
+      { section: 'update', label: 'update: deploy update', tool: 'deploy', hosts: n, unit: 'ms', summary: summarize(times.deploy!), baseline: 'ssh one-liner', ...(n === 10 ? { target: '≤ 1.2×' } : {}) },
+      ssh.summary,
+      n === 10 ? (x) => (x.ratio ?? Infinity) <= 1.2 : undefined,
+    );
+    if (times.ansible) {
+      const ans = summarize(times.ansible);
+      addRow({ section: 'update', label: 'update: ansible-playbook docker_container', tool: 'ansible', hosts: n, unit: 'ms', summary: ans, baseline: 'ssh one-liner' }, ssh.summary);
+      addRow(
+        { section: 'update', label: 'update: deploy vs ansible', tool: 'deploy', hosts: n, unit: 'ms', summary: dep.summary, baseline: 'ansible', target: '≤ 0.4× (2.5× faster)' },
+        ans,
+        (x) => (x.ratio ?? Infinity) <= 1 / 2.5,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------- connections per host
+
+async function connections(bed: Bed): Promise<void> {
+  const n = 10;
+  const logs = Object.fromEntries(bed.sb.hosts.slice(0, n).map((h) => [h.name, bed.sb.sshdLog(h.name)]));
+  const tools = await updateTools(bed, n);
+  await tools.deploy!('1');
+  const count = async (label: string, fn: () => Promise<unknown>) => {
+    const diff = connectionCounter(logs);
+    await fn();
+    // sshd writes its log line after the session; give it a moment to land.
+    await new Promise((r) => setTimeout(r, 300));
+    const per = Object.values(diff());
+    addRow(
+      { section: 'connections', label, tool: 'deploy', hosts: n, unit: 'connections/host', summary: summarize(per), target: '= 1 on every host', note: `per host: ${per.join(',')}` },
+      undefined,
+      () => per.every((c) => c === 1),
+    );
+  };
+  await count('connections: deploy status', () => deployStatus(bed, n));
+  await count('connections: deploy update web:1→web:2', () => tools.deploy!('2'));
+  await tools.deploy!('1');
+}
+
+// ---------------------------------------------------------------- peak RSS and 100 hosts
+
+async function rss(bed: Bed): Promise<void> {
+  for (const n of [30, 100]) {
+    loads[`rss@${n}`] = loadavg();
+    const mem: number[] = [];
+    const ms: number[] = [];
+    await deployStatus(bed, n);
+    for (let i = 0; i < slowRounds; i++) {
+      const r = await deployStatus(bed, n, true);
+      mem.push((r.peakRssKb ?? NaN) / 1024);
+      ms.push(r.ms);
+    }
+    addRow({ section: 'rss', label: 'peak RSS: deploy status', tool: 'deploy', hosts: n, unit: 'MB', summary: summarize(mem), note: 'no host lost in any run' });
+    const curve: number[] = [];
+    for (let i = 0; i < slowRounds; i++) curve.push((await sshRun(bed, n, 'curve25519', STATUS_REMOTE)).ms);
+    const c = addRow({ section: 'rss', label: 'status: xargs ssh, curve25519', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(curve) });
+    addRow({ section: 'rss', label: 'status: deploy status --json', tool: 'deploy', hosts: n, unit: 'ms', summary: summarize(ms), baseline: 'ssh curve25519' }, c.summary);
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+function versionOf(cmd: string, args: string[]): string {
+  try {
+    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return out.split('\n')[0]!.trim();
+  } catch (e) {
+    const err = e as { stderr?: string };
+    return (err.stderr ?? '').split('\n')[0]!.trim() || 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const load0 = loadavg();
+  let sb: (Sandbox & SandboxData) | undefined;
+  const needBed = [...only].some((s) => s !== 'startup');
+  try {
+    if (only.has('startup')) {
+      loads.startup = loadavg();
+      await startup();
+    }
+    if (needBed) {
+      log(`bringing up a 100-host shared-engine test bed in ${values.root} …`);
+      sb = await sandboxUp({ hosts: 100, sharedEngine: true, root: values.root, addressBase: 101, searchAddresses: true, registryPort: 5200, log: (l) => log(`  ${l}`) });
+      const bed: Bed = { sb, repos: new Map(), dockerHost: sb.hosts[0]!.dockerHost };
+      const skip = ensureAnsible(log);
+      if (skip) {
+        bed.ansibleSkip = skip;
+        log(`Ansible rows skipped: ${skip}`);
+      } else {
+        bed.ansible = writeAnsible(join(sb.root, 'ansible'), sb.hosts, [1, 3, 10, 30], sb);
+        log(`peer: ${bed.ansible.version}`);
+      }
+      for (const section of ['status', 'update', 'connections', 'rss'] as const) {
+        if (!only.has(section)) continue;
+        log(`section ${section} (load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+        if (section === 'status') await status(bed);
+        if (section === 'update') await update(bed);
+        if (section === 'connections') await connections(bed);
+        if (section === 'rss') await rss(bed);
+      }
+      if (bed.ansibleSkip) rows.push(skipRow(bed.ansibleSkip));
+    }
+  } finally {
+    const table = markdownTable(rows);
+    process.stdout.write(`\n${table}\n`);
+    const doc = {
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        loadavgStart: load0,
+        loadavgEnd: loadavg(),
+        loadavgPerSection: loads,
+        node: process.version,
+        openssh: versionOf('ssh', ['-V']),
+        ansible: versionOf('ansible', ['--version']),
+        deploy: (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+        commit: versionOf('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD']),
+      },
+      rows,
+      table,
+    };
+    writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
+    log(`results written to bench/results.json`);
+    if (sb && !values.keep) {
+      log('tearing the test bed down');
+      await sandboxDown(sb.root);
+    }
+  }
+  const missed = rows.filter((r) => r.pass === false);
+  if (missed.length) log(`targets missed: ${missed.map((r) => `${r.label}@${r.hosts ?? '-'}`).join('; ')}`);
+}
+
+function skipRow(why: string): Row {
+  return { section: 'status', label: `ansible rows skipped: ${why}`, tool: 'ansible', hosts: null, unit: 'ms', summary: summarize([0]), note: why };
+}
+
+await main();
