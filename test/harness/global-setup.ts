@@ -43,6 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     addressBase: 21,
     searchAddresses: true,
     registryPort: 5100,
+    withBrowser: true,
     log: (line) => process.stderr.write(`[sandbox] ${line}\n`),
   });
   process.stderr.write(

@@ -43,6 +43,7 @@ export function imageNames(registry: string): SandboxImages {
 
 export function imagesHash(): string {
   const h = createHash('sha256');
+  // Bump when the way images are made changes (rootfs layout, build args, tags).
   h.update('v1');
   h.update(readFileSync(BUSYBOX));
   for (const f of readdirSync(WEB_CONTEXT).sort()) {

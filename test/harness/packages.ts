@@ -13,12 +13,18 @@ const REQUIRED: ReadonlyArray<[string, string]> = [
   ['/usr/sbin/iptables', 'iptables'],
 ];
 
-export function missingPackages(): string[] {
-  return REQUIRED.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg);
+/** The browser tests of `deploy ui` (playwright-core) drive Debian's chromium. */
+export const BROWSER: ReadonlyArray<[string, string]> = [['/usr/bin/chromium', 'chromium']];
+
+export function missingPackages(extra: ReadonlyArray<[string, string]> = []): string[] {
+  return [...REQUIRED, ...extra].filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg);
 }
 
-export async function ensurePackages(log: (line: string) => void): Promise<void> {
-  const missing = missingPackages();
+export async function ensurePackages(
+  log: (line: string) => void,
+  extra: ReadonlyArray<[string, string]> = [],
+): Promise<void> {
+  const missing = missingPackages(extra);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     throw new Error(`the sandbox needs root to install: apt-get install ${missing.join(' ')}`);

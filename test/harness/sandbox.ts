@@ -9,7 +9,7 @@ import { claim, release, claimHolder } from './claims.js';
 import { clientPaths, ensureClientKey, writeClientFiles } from './client.js';
 import { startEngine, stopEngine, ping, type EngineState } from './engine.js';
 import { publishImages, imageNames, imagesHash, type SandboxImages } from './images.js';
-import { ensurePackages } from './packages.js';
+import { ensurePackages, BROWSER } from './packages.js';
 import { isAlive, readPidFile, stopPid } from './proc.js';
 import { startRegistry, registryGet, type RegistryState } from './registry.js';
 import { sshdPaths, writeSshdConfig, startSshdAt, stopSshdAt, hostPublicKey } from './sshd.js';
@@ -67,6 +67,8 @@ export interface SandboxUpOptions {
   /** Registry port on 127.0.0.1; default 5000. With searchAddresses, the next free one. */
   registryPort?: number;
   log?: (line: string) => void;
+  /** Also install chromium when missing (the test suite's browser tests need it). */
+  withBrowser?: boolean;
 }
 
 const statePath = (root: string) => join(root, 'state.json');
@@ -216,7 +218,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<Sandbox & Sandb
     log(`sandbox in ${root} is stale or differs: replacing it`);
     await sandboxDown(root);
   }
-  await ensurePackages(log);
+  await ensurePackages(log, opts.withBrowser ? BROWSER : []);
   mkdirSync(root, { recursive: true });
   // The sandbox dir is never content for git, wherever it lives.
   writeFileSync(join(root, '.gitignore'), '*\n');
