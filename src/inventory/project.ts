@@ -221,5 +221,8 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  // Ordinal, not localeCompare: the first localeCompare loads ICU collation (~5 ms of
+  // validate's start-up), and file paths need no locale.
+  const byFile = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...issues].sort((a, b) => byFile(a.file, b.file) || a.line - b.line || a.col - b.col);
 }
