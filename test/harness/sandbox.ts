@@ -302,10 +302,11 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<Sandbox & Sandb
     s.images = await imagesP;
     s.imagesHash = imagesHash();
     if (root === resolve(DEFAULT_ROOT)) {
-      // `deploy -i sandbox` reads REGISTRY_PASSWORD from here (inventories/sandbox.yml).
+      // `deploy -i sandbox` reads REGISTRY_PASSWORD from here (inventories/sandbox.yml), and
+      // the example service's secrets from .secrets.example/, so the quick start deploys as is.
       const secrets = join(REPO_ROOT, '.secrets', 'sandbox.env');
       mkdirSync(dirname(secrets), { recursive: true, mode: 0o700 });
-      writeFileSync(secrets, `REGISTRY_PASSWORD=${s.registry.password}\n`, { mode: 0o600 });
+      writeFileSync(secrets, sandboxSecrets(s.registry.password), { mode: 0o600 });
       s.secretsFile = secrets;
     }
     writeFileSync(join(root, 'inventory.yml'), inventoryYaml(s));
@@ -355,11 +356,22 @@ export async function sandboxDown(root: string = DEFAULT_ROOT): Promise<void> {
   await Promise.all(s.engines.map((e) => stopEngine(e)));
   if (s.secretsFile && existsSync(s.secretsFile)) {
     const content = readFileSync(s.secretsFile, 'utf8');
-    if (content === `REGISTRY_PASSWORD=${s.registry.password}\n`)
+    if (content === sandboxSecrets(s.registry.password))
       rmSync(s.secretsFile, { force: true });
   }
   for (const [a, p] of s.claims ?? []) release(root, a, p);
   rmSync(root, { recursive: true, force: true });
+}
+
+function sandboxSecrets(registryPassword: string): string {
+  let example = '';
+  try {
+    example = readFileSync(join(REPO_ROOT, '.secrets.example', 'sandbox.env'), 'utf8');
+  } catch {
+    // no example secrets: the registry password alone
+  }
+  const lines = example.split('\n').filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l) && !l.startsWith('REGISTRY_PASSWORD='));
+  return [...lines, `REGISTRY_PASSWORD=${registryPassword}`].join('\n') + '\n';
 }
 
 function findHost(sb: Sandbox, host: string): SandboxHost {

@@ -202,17 +202,23 @@ jobs:
 
   test('a host that dies mid-update: the others complete, and a re-run converges', async () => {
     const victim = sb.hosts[sb.hosts.length - 1]!;
-    const run = runDeploy(['update', '--json', '--parallel', '8'], { cwd: repo, env: { ...env, TAG: '2' } });
-    // Wait until the victim's session exists, then kill its sshd and every session it spawned.
-    await new Promise((r) => setTimeout(r, 400));
-    const children = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/).map(Number) as [number, number])
-      .filter(([, ppid]) => ppid === victim.sshdPid)
-      .map(([pid]) => pid);
     const { stopSshd, startSshd, readSandbox } = await import('../harness/sandbox.js');
     const full = readSandbox(sb.root)!;
+    // Other test files may have restarted this sshd: take its pid from the current state.
+    const listener = full.hosts.find((h) => h.name === victim.name)!.sshdPid;
+    const sessions = (): number[] =>
+      execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/).map(Number) as [number, number])
+        .filter(([, ppid]) => ppid === listener)
+        .map(([pid]) => pid);
+    const run = runDeploy(['update', '--json', '--parallel', '8'], { cwd: repo, env: { ...env, TAG: '2' } });
+    // Wait until deploy holds its session to the victim, then kill the sshd and that session.
+    const deadline = Date.now() + 20_000;
+    while (sessions().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const children = sessions();
+    expect(children.length).toBeGreaterThan(0);
     await stopSshd(full, victim.name);
     for (const pid of children) {
       try {
@@ -223,11 +229,14 @@ jobs:
     }
     const res = await run;
     await startSshd(full, victim.name);
-    sb.hosts.find((h) => h.name === victim.name)!.sshdPid = readSandbox(sb.root)!.hosts.find((h) => h.name === victim.name)!.sshdPid;
     expect([1, 3]).toContain(res.code);
     const out = JSON.parse(res.stdout) as DeployOut;
     const others = out.tasks.filter((t) => t.host !== victim.name);
     expect(others.every((t) => t.outcome === 'ok')).toBe(true);
+    // If the host died after its lock was taken, the lock stays (locks never expire, §7.4):
+    // the operator clears it, as the error message says.
+    const unlock = await runDeploy(['unlock', 'site', '--yes'], { cwd: repo, env });
+    expect(unlock.code, unlock.stderr).toBe(0);
     const again = await runDeploy(['update', '--json'], { cwd: repo, env: { ...env, TAG: '2' } });
     expect(again.code, again.stderr).toBe(0);
     expect(await versionsServed()).toEqual(HOSTS.map(() => 'web 2'));
