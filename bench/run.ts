@@ -18,6 +18,8 @@ import { mustTimed, type Timed } from './lib/proc.js';
 import { writeRepo } from './lib/repo.js';
 import { connectionCounter } from './lib/sshd-log.js';
 import { fanOutScript, STATUS_REMOTE, updateRemote, type Kex } from './lib/ssh.js';
+import { observeArgv } from '../src/remote-docker/index.js';
+import { shellJoin } from '../src/shared/quote.js';
 import { ratio, summarize, type Summary } from './lib/stats.js';
 import { markdownTable, type Row } from './lib/table.js';
 
@@ -100,11 +102,22 @@ async function startup(): Promise<void> {
 // ---------------------------------------------------------------- helpers per host count
 
 interface Bed {
+  /** `engines`: a dockerd per host, as on real machines; `shared`: one for all (cheap at 100). */
+  kind: 'engines' | 'shared';
   sb: Sandbox & SandboxData;
   repos: Map<number, string>;
   ansible?: AnsibleSetup;
+}
+
+interface Beds {
+  engines?: Bed;
+  shared?: Bed;
   ansibleSkip?: string;
-  dockerHost: string;
+}
+
+/** The engines of the first n hosts, each once. */
+function engines(bed: Bed, n: number): string[] {
+  return [...new Set(bed.sb.hosts.slice(0, n).map((h) => h.dockerHost))];
 }
 
 function repoFor(bed: Bed, n: number): string {
@@ -148,18 +161,26 @@ async function ansibleRun(bed: Bed, args: string[], playbook: boolean): Promise<
 
 // ---------------------------------------------------------------- status
 
-async function status(bed: Bed): Promise<void> {
-  for (const n of [1, 10, 30]) {
+const OBSERVE_REMOTE = shellJoin(observeArgv({ docker: 'docker', sudo: false }));
+
+async function status(beds: Beds): Promise<void> {
+  for (const [n, bed] of [[1, beds.engines], [10, beds.engines], [30, beds.shared]] as const) {
+    if (!bed) continue;
     loads[`status@${n}`] = loadavg();
     const fns: Record<string, { fn: () => Promise<number>; rounds: number }> = {
       deploy: { fn: async () => (await deployStatus(bed, n)).ms, rounds: fastRounds },
       sshDefault: { fn: async () => (await sshRun(bed, n, 'default', STATUS_REMOTE)).ms, rounds: fastRounds },
       sshCurve: { fn: async () => (await sshRun(bed, n, 'curve25519', STATUS_REMOTE)).ms, rounds: fastRounds },
+      // deploy's own read (docker ps + docker inspect under sh) over OpenSSH: separates the
+      // cost of reading more from the cost of the tool.
+      sshObserve: { fn: async () => (await sshRun(bed, n, 'curve25519', OBSERVE_REMOTE)).ms, rounds: fastRounds },
     };
     if (bed.ansible)
       fns.ansible = { fn: async () => (await ansibleRun(bed, statusArgs(bed.ansible!, n), false)).ms, rounds: slowRounds };
     const r = await interleaved(fns, fastRounds);
-    const curve = addRow({ section: 'status', label: 'status: xargs ssh, curve25519', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(r.sshCurve!) });
+    const bedNote = { note: `${bed.kind === 'engines' ? 'dockerd per host' : 'one shared dockerd'}` };
+    const curve = addRow({ section: 'status', label: 'status: xargs ssh, curve25519', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(r.sshCurve!), ...bedNote });
+    addRow({ section: 'status', label: "status: xargs ssh, curve25519, deploy's read", tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(r.sshObserve!), baseline: 'ssh curve25519' }, curve.summary);
     addRow({ section: 'status', label: 'status: xargs ssh, default kex', tool: 'ssh-default', hosts: n, unit: 'ms', summary: summarize(r.sshDefault!), baseline: 'ssh curve25519' }, curve.summary);
     const dep = addRow(
       {
@@ -184,22 +205,27 @@ async function status(bed: Bed): Promise<void> {
 // ---------------------------------------------------------------- update
 
 /** Untags web:2 on the engine so every timed update really pulls it (all tools alike). */
-function dropWeb2(bed: Bed): void {
-  try {
-    execFileSync('docker', ['-H', bed.dockerHost, 'rmi', bed.sb.images.web2], { stdio: 'ignore' });
-  } catch {
-    /* absent already */
+function dropWeb2(bed: Bed, n: number): void {
+  for (const engine of engines(bed, n)) {
+    try {
+      execFileSync('docker', ['-H', engine, 'rmi', bed.sb.images.web2], { stdio: 'ignore' });
+    } catch {
+      /* absent already */
+    }
   }
 }
 
-function runningImages(bed: Bed, prefix: string): string[] {
-  const out = execFileSync('docker', ['-H', bed.dockerHost, 'ps', '--filter', `name=^${prefix}`, '--format', '{{.Names}} {{.Image}}'], { encoding: 'utf8' });
-  return out.split('\n').filter(Boolean);
+function runningImages(bed: Bed, n: number, prefix: string): string[] {
+  return engines(bed, n).flatMap((engine) =>
+    execFileSync('docker', ['-H', engine, 'ps', '--filter', `name=^${prefix}`, '--format', '{{.Names}} {{.Image}}'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean),
+  );
 }
 
 function expectAll(bed: Bed, prefix: string, n: number, tag: string): void {
   const hosts = new Set(hostNames(bed, n));
-  const got = runningImages(bed, prefix).filter((l) => hosts.has(l.split(' ')[0]!.slice(prefix.length)));
+  const got = runningImages(bed, n, prefix).filter((l) => hosts.has(l.split(' ')[0]!.slice(prefix.length)));
   const bad = got.filter((l) => !l.endsWith(`/web:${tag}`));
   if (got.length !== n || bad.length) throw new Error(`${prefix}*: expected ${n} containers on web:${tag}, got ${JSON.stringify(got)}`);
 }
@@ -238,7 +264,7 @@ async function update(bed: Bed): Promise<void> {
     for (const fn of Object.values(tools)) await fn('1');
     for (let i = 0; i < slowRounds; i++) {
       for (const [name, fn] of Object.entries(tools)) {
-        dropWeb2(bed);
+        dropWeb2(bed, n);
         times[name]!.push(await fn('2'));
         await fn('1');
       }
@@ -318,38 +344,60 @@ function versionOf(cmd: string, args: string[]): string {
   }
 }
 
+async function bringUp(kind: Bed['kind'], beds: Beds): Promise<Bed> {
+  // Address blocks and registry ports apart from the test suite's (127.0.0.11…, :5000).
+  const opts =
+    kind === 'engines'
+      ? { hosts: 10, sharedEngine: false, root: `${values.root}/engines`, addressBase: 211, registryPort: 5210 }
+      : { hosts: 100, sharedEngine: true, root: `${values.root}/shared`, addressBase: 101, registryPort: 5200 };
+  log(`bringing up the ${kind} test bed (${opts.hosts} hosts) in ${opts.root} …`);
+  const sb = await sandboxUp({ ...opts, searchAddresses: true, log: (l) => log(`  ${l}`) });
+  upRoots.push(sb.root);
+  const bed: Bed = { kind, sb, repos: new Map() };
+  if (beds.ansibleSkip === undefined) {
+    const skip = ensureAnsible(log);
+    if (skip) {
+      beds.ansibleSkip = skip;
+      log(`Ansible rows skipped: ${skip}`);
+    }
+  }
+  if (!beds.ansibleSkip) {
+    bed.ansible = writeAnsible(join(sb.root, 'ansible'), sb.hosts, kind === 'engines' ? [1, 3, 10] : [30], sb);
+    log(`peer: ${bed.ansible.version}`);
+  }
+  return bed;
+}
+
+const upRoots: string[] = [];
+
 async function main(): Promise<void> {
   const started = new Date();
   const load0 = loadavg();
-  let sb: (Sandbox & SandboxData) | undefined;
-  const needBed = [...only].some((s) => s !== 'startup');
   try {
     if (only.has('startup')) {
       loads.startup = loadavg();
       await startup();
     }
-    if (needBed) {
-      log(`bringing up a 100-host shared-engine test bed in ${values.root} …`);
-      sb = await sandboxUp({ hosts: 100, sharedEngine: true, root: values.root, addressBase: 101, searchAddresses: true, registryPort: 5200, log: (l) => log(`  ${l}`) });
-      const bed: Bed = { sb, repos: new Map(), dockerHost: sb.hosts[0]!.dockerHost };
-      const skip = ensureAnsible(log);
-      if (skip) {
-        bed.ansibleSkip = skip;
-        log(`Ansible rows skipped: ${skip}`);
-      } else {
-        bed.ansible = writeAnsible(join(sb.root, 'ansible'), sb.hosts, [1, 3, 10, 30], sb);
-        log(`peer: ${bed.ansible.version}`);
+    const beds: Beds = {};
+    const want = (x: Section) => only.has(x);
+    // Update and connection rows first, so status then reads hosts that run containers.
+    if (want('update') || want('connections') || want('status')) beds.engines = await bringUp('engines', beds);
+    for (const section of ['update', 'connections', 'status'] as const) {
+      if (!want(section)) continue;
+      log(`section ${section} (load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+      if (section === 'update') await update(beds.engines!);
+      if (section === 'connections') await connections(beds.engines!);
+      if (section === 'status') {
+        beds.shared = await bringUp('shared', beds);
+        await status(beds);
       }
-      for (const section of ['status', 'update', 'connections', 'rss'] as const) {
-        if (!only.has(section)) continue;
-        log(`section ${section} (load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
-        if (section === 'status') await status(bed);
-        if (section === 'update') await update(bed);
-        if (section === 'connections') await connections(bed);
-        if (section === 'rss') await rss(bed);
-      }
-      if (bed.ansibleSkip) rows.push(skipRow(bed.ansibleSkip));
     }
+    if (want('rss')) {
+      beds.shared ??= await bringUp('shared', beds);
+      log(`section rss (load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+      await rss(beds.shared);
+    }
+    if (beds.ansibleSkip) rows.push(skipRow(beds.ansibleSkip));
   } finally {
     const table = markdownTable(rows);
     process.stdout.write(`\n${table}\n`);
@@ -373,9 +421,11 @@ async function main(): Promise<void> {
     };
     writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
     log(`results written to bench/results.json`);
-    if (sb && !values.keep) {
-      log('tearing the test bed down');
-      await sandboxDown(sb.root);
+    if (!values.keep) {
+      for (const root of upRoots) {
+        log(`tearing down ${root}`);
+        await sandboxDown(root);
+      }
     }
   }
   const missed = rows.filter((r) => r.pass === false);

@@ -1,6 +1,6 @@
 /** A deploy config repository over the first N sandbox hosts, as a user would write it. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RepoHost {
@@ -19,6 +19,8 @@ export interface RepoSandbox {
 /** Inventory `bench` (group `web` = the hosts) and service `bench` with one job `web`
  * placed on every host: `update` rolls all of them at once with no health wait. */
 export function writeRepo(dir: string, sb: RepoSandbox, hosts: RepoHost[]): string {
+  // A kept test bed may hold one from an earlier run: start clean (its ledger too).
+  rmSync(dir, { recursive: true, force: true });
   const file = (rel: string, text: string, mode = 0o644) => {
     mkdirSync(join(dir, rel, '..'), { recursive: true });
     writeFileSync(join(dir, rel), text, { mode });
