@@ -23,7 +23,9 @@ export async function openSession(globals: GlobalOptions, opts: { requireSecrets
     requireSecrets: opts.requireSecrets,
   });
   if (!globals.json) {
-    for (const w of project.warnings) {
+    // Style warnings (tags, hash keys) belong to `validate`; here only what explains output:
+    // a secret without a value makes its tasks' hashes, and so drift, unreliable.
+    for (const w of project.warnings.filter((x) => x.kind === 'missing-secret')) {
       process.stderr.write(`warning: ${w.file}:${w.line}:${w.col}: ${w.path ? w.path + ': ' : ''}${w.message}\n`);
     }
   }

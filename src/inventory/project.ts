@@ -183,7 +183,7 @@ function resolveSecrets(
     if (reported.has(key)) continue;
     reported.add(key);
     const message = `secret ${ref.name} has no value: looked in the environment and ${dotenvRel}`;
-    (requireSecrets ? errors : warnings).push(issueAt(ref.source, ref.path, message, { severity: requireSecrets ? 'error' : 'warning' }));
+    (requireSecrets ? errors : warnings).push({ ...issueAt(ref.source, ref.path, message, { severity: requireSecrets ? 'error' : 'warning' }), kind: 'missing-secret' });
   }
   const hashKey = lookup('DEPLOY_HASH_KEY');
   if (hashKey !== undefined) secrets.DEPLOY_HASH_KEY = new Secret('DEPLOY_HASH_KEY', hashKey);

@@ -29,6 +29,8 @@ export interface ConfigIssue {
   path: string;
   message: string;
   severity?: 'error' | 'warning';
+  /** For callers that treat some findings specially (a read-only command shows missing secrets). */
+  kind?: 'missing-secret';
 }
 
 export function formatIssue(issue: ConfigIssue): string {

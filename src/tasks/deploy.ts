@@ -3,7 +3,7 @@
  * jobs in dependency order. Returns what happened to every task; recording it in the
  * ledger is the caller's job (see record.ts), so this module touches only hosts.
  */
-import type { Project, ResolvedService, ResolvedTask } from '../inventory/model.js';
+import type { Project, ResolvedJob, ResolvedService, ResolvedTask } from '../inventory/model.js';
 import type { HostPool } from '../transport/index.js';
 import {
   chooseImagesToPrune,
@@ -145,12 +145,29 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
 
     const failedJobs = new Set<string>();
     const pruneRepos = new Map<string, Set<string>>();
-    for (const service of req.services) {
-      for (const job of service.jobs) {
+    // Jobs start as soon as what they depend on is done (jobs of the same service named in
+    // depends_on, every job of a service named in the service's depends_on); independent
+    // jobs run side by side. Dependencies outside the selection count as met.
+    const started = new Map<string, Promise<void>>();
+    const runWhenReady = (service: ResolvedService, job: ResolvedJob): Promise<void> => {
+      const k = `${service.service}/${job.job}`;
+      let promise = started.get(k);
+      if (promise) return promise;
+      promise = (async () => {
+        const deps: Promise<void>[] = [];
+        for (const d of job.dependsOn) {
+          const dj = service.jobs.find((x) => x.job === d);
+          if (dj) deps.push(runWhenReady(service, dj));
+        }
+        for (const sn of service.dependsOn) {
+          const ds = req.services.find((x) => x.service === sn);
+          for (const dj of ds?.jobs ?? []) deps.push(runWhenReady(ds!, dj));
+        }
+        await Promise.all(deps);
         const jobWork = todo.filter((t) => t.service === service.service && t.job === job.job && !results.has(key(t)) && !hostErrors[t.host]);
         const blockedBy = [
           ...job.dependsOn.map((d) => `${service.service}/${d}`),
-          ...service.dependsOn.flatMap((s) => [...failedJobs].filter((f) => f.startsWith(`${s}/`))),
+          ...service.dependsOn.flatMap((sn) => [...failedJobs].filter((f) => f.startsWith(`${sn}/`))),
         ].filter((d) => failedJobs.has(d));
         if (blockedBy.length > 0 || req.signal.aborted) {
           for (const p of jobWork) {
@@ -159,10 +176,10 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
             results.set(key(p), { planned: p, outcome, error, containerId: null });
             req.reporter.done(p, outcome, error ?? 'not started');
           }
-          if (jobWork.length > 0) failedJobs.add(`${service.service}/${job.job}`);
-          continue;
+          if (jobWork.length > 0) failedJobs.add(k);
+          return;
         }
-        if (jobWork.length === 0) continue;
+        if (jobWork.length === 0) return;
         const jobResults = await runJob(job, jobWork, {
           rolling: req.action !== 'up',
           hosts,
@@ -178,7 +195,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
           }),
         });
         for (const r of jobResults) results.set(key(r.planned), r);
-        if (jobResults.some((r) => r.outcome !== 'ok')) failedJobs.add(`${service.service}/${job.job}`);
+        if (jobResults.some((r) => r.outcome !== 'ok')) failedJobs.add(k);
         else if (req.action !== 'up') {
           for (const r of jobResults) {
             const repos = pruneRepos.get(r.planned.host) ?? new Set<string>();
@@ -187,8 +204,11 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
             pruneRepos.set(r.planned.host, repos);
           }
         }
-      }
-    }
+      })();
+      started.set(k, promise);
+      return promise;
+    };
+    await Promise.all(req.services.flatMap((s) => s.jobs.map((j) => runWhenReady(s, j))));
     // A killed run may have left `<name>.old` beside a task that already runs its desired
     // spec: the update finishes that job by removing it (§7.2).
     if (req.action !== 'up' && !req.signal.aborted) {

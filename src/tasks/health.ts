@@ -65,13 +65,15 @@ export async function waitHealthy(
       healthySince ??= now;
       if (now - healthySince >= opts.monitorMs) return { ok: true, container };
     }
-    if (now >= deadline) {
+    // Once healthy, the monitor period may run to its end even past the health deadline.
+    const limit = healthySince === undefined ? deadline : Math.max(deadline, Math.min(started + opts.timeoutMs, healthySince + opts.monitorMs + poll));
+    if (now >= limit) {
       return {
         ok: false,
         reason: healthy ? 'monitor period did not pass in time' : `not healthy after ${Math.round((now - started) / 1000)}s (health: ${container.health})`,
         container,
       };
     }
-    await sleep(Math.min(poll, Math.max(10, deadline - now)));
+    await sleep(Math.min(poll, Math.max(10, limit - now)));
   }
 }
