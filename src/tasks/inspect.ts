@@ -3,11 +3,10 @@
  * values of secret env vars replaced. `--show-secrets` is deliberately not offered.
  */
 import type { Project, ResolvedTask } from '../inventory/model.js';
-import { LABEL, inspectArgv, parseSpecLabel } from '../remote-docker/index.js';
+import { LABEL, inspectArgv } from '../remote-docker/index.js';
+import { redactInspect } from './redact.js';
 import { OperationError } from '../shared/errors.js';
 import type { HostDocker } from './host-docker.js';
-
-export const REDACTED = '<redacted>';
 
 /**
  * Env var names whose values must not be shown: the job's secrets, the registry password
@@ -19,34 +18,6 @@ export function secretNames(project: Project, task: ResolvedTask): Set<string> {
   if (project.inventory.registry) names.add(project.inventory.registry.passwordSecret);
   for (const n of project.inventory.notify) names.add(n.webhookSecret);
   return names;
-}
-
-/**
- * Replaces `NAME=value` in each container's `Config.Env` by `NAME=<redacted>` for every
- * secret name, plus those listed in the container's `deploy.spec` label. Pure: returns a copy.
- */
-export function redactInspect(doc: unknown, names: ReadonlySet<string>): unknown {
-  if (!Array.isArray(doc)) return doc;
-  return doc.map((container: unknown) => {
-    if (container === null || typeof container !== 'object') return container;
-    const c = container as Record<string, unknown>;
-    const config = c.Config;
-    if (config === null || typeof config !== 'object') return container;
-    const cfg = config as Record<string, unknown>;
-    const all = new Set(names);
-    const labels = cfg.Labels as Record<string, unknown> | null | undefined;
-    const label =
-      labels && typeof labels[LABEL.spec] === 'string' ? (labels[LABEL.spec] as string) : undefined;
-    parseSpecLabel(label)?.spec.secrets.forEach((n) => all.add(n));
-    if (!Array.isArray(cfg.Env)) return container;
-    const env = cfg.Env.map((entry: unknown) => {
-      if (typeof entry !== 'string') return entry;
-      const eq = entry.indexOf('=');
-      const name = eq < 0 ? entry : entry.slice(0, eq);
-      return all.has(name) && eq >= 0 ? `${name}=${REDACTED}` : entry;
-    });
-    return { ...c, Config: { ...cfg, Env: env } };
-  });
 }
 
 export interface Inspection {
@@ -78,7 +49,7 @@ export async function inspectTask(
   } catch {
     throw new OperationError(`docker inspect on ${task.host} printed something that is not JSON`);
   }
-  const document = redactInspect(raw, secretNames(project, task));
+  const document = redactInspect(raw, secretNames(project, task)).inspect;
   const inspection: Inspection = { document };
   const warning = foreignWarning(raw, project.inventory.name, task.host);
   if (warning) inspection.warning = warning;

@@ -1,5 +1,5 @@
 /**
- * Secret redaction for what the dashboard shows from a container: every env var named in
+ * Secret redaction for what deploy shows from a container (inspect, logs, diagnostics): every env var named in
  * the job's `secrets` (or in the container's own recorded spec) becomes `NAME=<redacted>`,
  * and the values found there are masked wherever else they appear (logs, other fields).
  */

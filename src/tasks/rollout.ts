@@ -15,6 +15,7 @@ import {
   stopArgv,
 } from '../remote-docker/index.js';
 import type { Secret } from '../shared/secret.js';
+import { maskText } from './redact.js';
 import { waitHealthy } from './health.js';
 import type { HostDocker } from './host-docker.js';
 import type { PlannedTask } from './plan.js';
@@ -107,7 +108,7 @@ export async function moveTask(
       signal: ctx.signal,
     });
     if (!health.ok) {
-      const detail = await diagnostics(host, name, health.container?.healthLog);
+      const detail = await diagnostics(host, name, health.container?.healthLog, ctx.secrets);
       await undo();
       return { ok: false, error: health.reason, detail, interrupted: Boolean(health.interrupted) };
     }
@@ -137,7 +138,7 @@ export async function startTask(host: HostDocker, planned: PlannedTask, policy: 
       signal: ctx.signal,
     });
     if (!health.ok) {
-      const detail = await diagnostics(host, task.container, health.container?.healthLog);
+      const detail = await diagnostics(host, task.container, health.container?.healthLog, ctx.secrets);
       return { ok: false, error: health.reason, detail, interrupted: Boolean(health.interrupted) };
     }
     return { ok: true, moved: { planned, host, oldWasRunning: false, containerId: health.container.id } };
@@ -170,13 +171,20 @@ async function restoreOld(host: HostDocker, name: string, wasRunning: boolean, n
 }
 
 /** What a failed task shows on the spot: the tail of its log and its health log. */
-async function diagnostics(host: HostDocker, name: string, healthLog: string[] | undefined): Promise<string> {
+async function diagnostics(
+  host: HostDocker,
+  name: string,
+  healthLog: string[] | undefined,
+  secrets: Record<string, Secret>,
+): Promise<string> {
   const parts: string[] = [];
   const logs = await host.run(logsArgv(name, { tail: 30 })).catch(() => undefined);
   const text = logs ? (logs.stdout + logs.stderr).trimEnd() : '';
   if (text) parts.push(`last log lines of ${name}:\n${text}`);
-  if (healthLog?.length) parts.push(`health check log:\n${healthLog.join('\n').trimEnd()}`);
-  return parts.join('\n');
+  const probes = (healthLog ?? []).map((l) => l.trimEnd()).filter(Boolean);
+  if (probes.length) parts.push(`health check log:\n${probes.join('\n')}`);
+  // A program that prints its environment would otherwise show its secrets here.
+  return maskText(parts.join('\n'), Object.values(secrets).map((s) => s.reveal()));
 }
 
 function message(error: unknown): string {

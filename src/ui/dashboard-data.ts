@@ -14,7 +14,7 @@ import { collectStats } from '../tasks/stats.js';
 import { readStatus, type StatusReport } from '../tasks/status.js';
 import type { HostPool } from '../transport/index.js';
 import { FetchCache } from './cache.js';
-import { maskText, redactInspect } from './redact.js';
+import { maskText, redactInspect } from '../tasks/redact.js';
 
 export interface DashboardOptions {
   parallel: number;

@@ -144,6 +144,9 @@ describe('lifecycle on the test bed', () => {
     const human = await runDeploy(['update'], { cwd: repo, env: { ...env, TAG: 'broken' } });
     expect(human.code).toBe(1);
     expect(human.stderr).toMatch(/last log lines|health check log/);
+    // The test image prints its environment at start: the diagnostics mask the secret.
+    expect(human.stderr).toContain('SITE_TOKEN=<redacted>');
+    expect(human.stdout + human.stderr).not.toContain(SECRET);
   });
 
   test('with parallelism 0 a failure rolls back the tasks already moved', async () => {

@@ -13,6 +13,7 @@ import { loadProject, selectTargets } from '../../inventory/index.js';
 import type { ResolvedTask } from '../../inventory/model.js';
 import { type ExitCode, UsageError, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
+import { maskText } from '../../tasks/redact.js';
 import { HostDocker } from '../../tasks/host-docker.js';
 import { readLogs, type LogLine } from '../../tasks/logs.js';
 import { createPool } from '../../transport/index.js';
@@ -62,7 +63,10 @@ export async function run(
   };
 
   try {
-    const render = renderer(globals, selection.tasks, Boolean(opts.timestamps));
+    // Programs sometimes print their own environment: secret values never reach our output.
+    const secretValues = Object.values(project.secrets).map((v) => v.reveal());
+    const print = renderer(globals, selection.tasks, Boolean(opts.timestamps));
+    const render = (l: LogLine): void => print({ ...l, line: maskText(l.line, secretValues) });
     const result = await readLogs(
       selection.tasks,
       hostOf,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskText, redactInspect, REDACTED } from '../../../src/ui/redact.js';
+import { maskText, redactInspect, REDACTED } from '../../../src/tasks/redact.js';
 
 const inspect = (env: string[], labels: Record<string, string> = {}) => [{ Id: 'abc', Config: { Env: env, Labels: labels }, Args: ['--db', 'hunter2-secret'] }];
 
