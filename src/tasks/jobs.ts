@@ -40,7 +40,8 @@ export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRun
   for (let i = 0; i < work.length; i += size) {
     const batch = work.slice(i, i + size);
     if (stop || opts.signal.aborted) {
-      for (const p of batch) results.set(p, { planned: p, outcome: opts.signal.aborted ? 'interrupted' : 'skipped', error: null, containerId: null });
+      const why = opts.signal.aborted ? 'not started: interrupted' : `not started: an earlier task of ${job.service}/${job.job} failed (failure_action ${policy.failureAction})`;
+      for (const p of batch) results.set(p, { planned: p, outcome: opts.signal.aborted ? 'interrupted' : 'skipped', error: why, containerId: null });
       continue;
     }
     if (i > 0 && policy.delayMs > 0) await sleep(policy.delayMs);

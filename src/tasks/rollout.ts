@@ -110,7 +110,8 @@ export async function moveTask(
     if (!health.ok) {
       const detail = await diagnostics(host, name, health.container?.healthLog, ctx.secrets);
       await undo();
-      return { ok: false, error: health.reason, detail, interrupted: Boolean(health.interrupted) };
+      const restored = aside ? '; the previous container is back' : '; the new container was removed';
+      return { ok: false, error: health.reason + restored, detail, interrupted: Boolean(health.interrupted) };
     }
     if (aside?.running && policy.order === 'start-first') {
       ctx.step('stopping the old container');
