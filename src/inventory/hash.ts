@@ -1,17 +1,9 @@
 /** Canonical JSON and the hashes that become `deploy.hash` (SPEC §7.3) and secret hashes (§7.7). */
 import { createHash, createHmac } from 'node:crypto';
+import { canonicalJson } from '../shared/canonical-json.js';
 import type { TaskSpec } from './model.js';
 
-/** Sorted keys, no whitespace; undefined members are dropped like JSON.stringify does. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-}
+export { canonicalJson };
 
 /** `sha256:<hex>` over the normalised spec and the hashes of the secrets it uses. */
 export function taskHash(spec: TaskSpec, secretHashes: Record<string, string>): string {

@@ -5,6 +5,7 @@
  * comparison that `push` records as `changes`.
  */
 import type { ResolvedService, TaskSpec, UpdatePolicy } from '../inventory/model.js';
+import { canonicalJson } from '../shared/canonical-json.js';
 import type { LedgerEntry } from './entry.js';
 
 export interface LedgerTaskSpec {
@@ -28,19 +29,7 @@ export interface LedgerServiceSpec {
   jobs: Record<string, LedgerJobSpec>;
 }
 
-/** JSON with object keys sorted at every level: equal values give equal strings. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-          a < b ? -1 : a > b ? 1 : 0,
-        ),
-      );
-    }
-    return v;
-  });
-}
+export { canonicalJson };
 
 /** The value to store as an entry's `spec` (a plain JSON copy: no undefined fields, no Secret). */
 export function serviceSpec(service: ResolvedService): LedgerServiceSpec {

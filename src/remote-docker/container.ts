@@ -1,5 +1,5 @@
 import type { ResolvedTask } from '../inventory/model.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../shared/canonical-json.js';
 import { DEPLOY_NETWORK } from './docker.js';
 import { healthFlags } from './health.js';
 import { LABEL } from './labels.js';

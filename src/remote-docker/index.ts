@@ -1,4 +1,4 @@
-export * from './canonical-json.js';
+export { canonicalJson } from '../shared/canonical-json.js';
 export * from './container.js';
 export * from './docker-error.js';
 export * from './docker.js';
