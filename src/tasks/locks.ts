@@ -3,7 +3,7 @@
  * holder.json. Taking is all-or-nothing: if any lock is held, those taken are released.
  */
 import os from 'node:os';
-import { LOCK_HELD_EXIT, holderJson, lockAcquireArgv, lockReadArgv, lockReleaseArgv, parseHolder } from '../remote-docker/index.js';
+import { LOCK_HELD_EXIT, type LockHolder, holderJson, lockAcquireArgv, lockReadArgv, lockReleaseArgv, parseHolder } from '../remote-docker/index.js';
 import { OperationError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
@@ -11,15 +11,6 @@ import type { HostDocker } from './host-docker.js';
 export interface LockRequest {
   host: HostDocker;
   service: string;
-}
-
-export interface LockHolder {
-  user?: string;
-  machine?: string;
-  pid?: number;
-  command?: string;
-  start?: string;
-  run?: string;
 }
 
 export class LockHeldError extends OperationError {
@@ -35,8 +26,9 @@ export class LockHeldError extends OperationError {
   }
 }
 
+/** One line naming who holds a lock and since when. */
 export function describeHolder(h: LockHolder): string {
-  return `${h.user ?? '?'} on ${h.machine ?? '?'} (pid ${h.pid ?? '?'}, \`${h.command ?? '?'}\`, since ${h.start ?? '?'}, run ${h.run ?? '?'})`;
+  return `${h.user} on ${h.machine} (pid ${h.pid}, \`${h.command}\`, since ${h.start}, run ${h.run})`;
 }
 
 export interface HeldLocks {

@@ -14,6 +14,7 @@ import type { DeployError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
 import { asDeployError } from './observe.js';
+import { describeHolder as describeLockHolder } from './locks.js';
 
 export interface LockState {
   host: string;
@@ -88,5 +89,5 @@ export function describeHolder(lock: LockState): string {
     return lock.raw
       ? `unreadable holder.json: ${lock.raw.slice(0, 200)}`
       : 'no holder.json (a run stopped while taking it)';
-  return `${h.command} by ${h.user} on ${h.machine} (pid ${h.pid}), since ${h.start}, run ${h.run}`;
+  return describeLockHolder(h);
 }
