@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/model.js';
+import type { Inventory, Project } from '../inventory/model.js';
 import { UsageError } from '../shared/errors.js';
 
 /**
@@ -20,4 +20,15 @@ export function resolveHostNames(inventory: Inventory, names: readonly string[])
     }
   }
   return all.filter((h) => wanted.has(h));
+}
+
+/**
+ * The hosts a read of everything must look at (orphans can sit on any of them): every
+ * inventory host except one used only as a `jump` for others, which is never read (§4).
+ */
+export function readableHosts(project: Project): string[] {
+  const inv = project.inventory;
+  const jumps = new Set(Object.values(inv.hosts).map((h) => h.jump).filter((j): j is string => Boolean(j)));
+  const withTasks = new Set(project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => t.host))));
+  return Object.keys(inv.hosts).filter((h) => withTasks.has(h) || !jumps.has(h));
 }

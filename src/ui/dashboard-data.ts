@@ -9,6 +9,7 @@ import { readLedger, type LedgerEntry, type LedgerProblem } from '../ledger/inde
 import { inspectArgv, type HostStats } from '../remote-docker/index.js';
 import { HostDocker } from '../tasks/host-docker.js';
 import { secretNames } from '../tasks/inspect.js';
+import { readableHosts } from '../tasks/host-names.js';
 import { readLogs } from '../tasks/logs.js';
 import { collectStats } from '../tasks/stats.js';
 import { readStatus, type StatusReport } from '../tasks/status.js';
@@ -53,10 +54,7 @@ export class DashboardData {
 
   /** Hosts read for the overview: every inventory host except those used only as a jump. */
   get readHosts(): string[] {
-    const inv = this.project.inventory;
-    const withTasks = new Set(this.project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => t.host))));
-    const jumps = new Set(Object.values(inv.hosts).map((h) => h.jump));
-    return Object.keys(inv.hosts).filter((h) => withTasks.has(h) || !jumps.has(h));
+    return readableHosts(this.project);
   }
 
   status(): Promise<StatusReport> {

@@ -2,6 +2,7 @@ import { selectTargets } from '../../inventory/index.js';
 import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
 import { HostDocker } from '../../tasks/host-docker.js';
+import { readableHosts } from '../../tasks/host-names.js';
 import { observeHosts } from '../../tasks/observe.js';
 import { planTasks } from '../../tasks/plan.js';
 import type { GlobalOptions } from '../context.js';
@@ -17,7 +18,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
     const hostFilter = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(project, args[0], hostFilter);
     const wholeServices = selection.kind === 'all' || selection.kind === 'service';
-    const hostNames = wholeServices && hostFilter.length === 0 ? Object.keys(inv.hosts) : selection.hosts;
+    const hostNames = wholeServices && hostFilter.length === 0 ? readableHosts(project) : selection.hosts;
     const hosts = hostNames.map((h) => new HostDocker(inv.hosts[h]!, session.pool.get(h), globals.timeoutMs));
     const observation = await observeHosts(hosts, globals.parallel);
     const knownTasks = new Set(project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))));

@@ -6,7 +6,7 @@
 import type { ChalkInstance } from 'chalk';
 import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
-import { resolveHostNames } from '../../tasks/host-names.js';
+import { resolveHostNames, readableHosts } from '../../tasks/host-names.js';
 import { HostDocker } from '../../tasks/host-docker.js';
 import { collectStats, type HostStatsReport } from '../../tasks/stats.js';
 import type { GlobalOptions } from '../context.js';
@@ -17,7 +17,8 @@ export async function run(globals: GlobalOptions, args: string[]): Promise<ExitC
   const session = await openSession(globals, { requireSecrets: false });
   try {
     const { project, pool } = session;
-    const names = resolveHostNames(project.inventory, args);
+    // Without HOST: every host but those used only as a jump (never read, §4).
+    const names = args.length ? resolveHostNames(project.inventory, args) : readableHosts(project);
     const hosts = names.map(
       (n) => new HostDocker(project.inventory.hosts[n]!, pool.get(n), globals.timeoutMs),
     );

@@ -4,6 +4,7 @@ import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { formatDuration } from '../../shared/duration.js';
 import { escapeControl } from '../../shared/quote.js';
 import { readStatus } from '../../tasks/status.js';
+import { readableHosts } from '../../tasks/host-names.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, outcomeColour, printJson, table } from '../output.js';
 import { openSession } from '../session.js';
@@ -20,7 +21,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       selection.kind === 'all' || selection.kind === 'service'
         ? hostFilter.length
           ? selection.hosts
-          : Object.keys(project.inventory.hosts).filter((h) => !isJumpOnly(project, h))
+          : readableHosts(project)
         : selection.hosts;
     const { entries } = await readLedger(project.dir, { inventory: project.inventory.name });
     const report = await readStatus(project, selection.services, hosts, session.pool, {
@@ -54,12 +55,4 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
   } finally {
     await session.close();
   }
-}
-
-/** A host used only as a `jump` for others is never read (SPEC §4). */
-function isJumpOnly(project: import('../../inventory/model.js').Project, host: string): boolean {
-  const inv = project.inventory;
-  const isJump = Object.values(inv.hosts).some((h) => h.jump === host);
-  const hasTasks = project.services.some((s) => s.jobs.some((j) => j.tasks.some((t) => t.host === host)));
-  return isJump && !hasTasks;
 }

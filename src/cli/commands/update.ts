@@ -2,6 +2,7 @@ import { selectTargets } from '../../inventory/index.js';
 import { readLedger } from '../../ledger/index.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { narrowTasks } from '../../tasks/selection.js';
+import { readableHosts } from '../../tasks/host-names.js';
 import { rollbackGuard } from '../../tasks/rollback-guard.js';
 import { executeDown, planDown } from '../../tasks/down.js';
 import type { TaskReport } from '../../tasks/deploy.js';
@@ -37,7 +38,7 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       // Orphans can sit on any host: read them all, ask before anything changes, and remove
       // them only once the update itself succeeded (a moved task's old home goes last).
       const project = session.project;
-      const orphanPlan = await planDown(project, selection.services, Object.keys(project.inventory.hosts), selection.kind === 'all' ? 'all' : true, session.pool, {
+      const orphanPlan = await planDown(project, selection.services, readableHosts(project), selection.kind === 'all' ? 'all' : true, session.pool, {
         parallel: globals.parallel,
         timeoutMs: globals.timeoutMs,
       });
