@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { REPO_ROOT, sandboxDown, sandboxUp, type Sandbox, type SandboxData } from '../test/harness/sandbox.js';
 import { ansibleEnv, closeControlMasters, ensureAnsible, newControlDir, statusArgs, updateArgs, writeAnsible, type AnsibleSetup } from './lib/ansible.js';
 import { mustTimed, type Timed } from './lib/proc.js';
@@ -19,6 +20,8 @@ import { writeRepo } from './lib/repo.js';
 import { connectionCounter } from './lib/sshd-log.js';
 import { fanOutScript, STATUS_REMOTE, updateRemote, type Kex } from './lib/ssh.js';
 import { observeArgv } from '../src/remote-docker/index.js';
+import { loadProject } from '../src/inventory/index.js';
+import { createPool } from '../src/transport/index.js';
 import { shellJoin } from '../src/shared/quote.js';
 import { ratio, summarize, type Summary } from './lib/stats.js';
 import { markdownTable, type Row } from './lib/table.js';
@@ -307,8 +310,37 @@ async function connections(bed: Bed): Promise<void> {
     );
   };
   await count('connections: deploy status', () => deployStatus(bed, n));
+  await roundTrips(bed);
   await count('connections: deploy update web:1→web:2', () => tools.deploy!('2'));
   await tools.deploy!('1');
+}
+
+/**
+ * What one more serial step costs deploy: a command on the already open connection (a new
+ * channel, the login shell, the command), through the same pool the CLI uses.
+ */
+async function roundTrips(bed: Bed): Promise<void> {
+  const project = await loadProject({ dir: repoFor(bed, 1), inventory: 'bench', requireSecrets: false });
+  const pool = createPool(project.inventory, { timeoutMs: 60_000 });
+  try {
+    const host = pool.get(bed.sb.hosts[0]!.name);
+    await host.exec(['true']);
+    for (const [label, argv] of [
+      ['round trip on the open connection: true', ['true']],
+      ['round trip on the open connection: docker ps -q', ['docker', 'ps', '-q']],
+    ] as const) {
+      const ms: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t = performance.now();
+        const r = await host.exec([...argv]);
+        if (r.code !== 0) throw new Error(`${argv.join(' ')} exited ${r.code}: ${r.stderr}`);
+        ms.push(performance.now() - t);
+      }
+      addRow({ section: 'connections', label, tool: 'deploy', hosts: 1, unit: 'ms', summary: summarize(ms) });
+    }
+  } finally {
+    await pool.closeAll();
+  }
 }
 
 // ---------------------------------------------------------------- peak RSS and 100 hosts

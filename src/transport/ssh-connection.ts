@@ -149,6 +149,11 @@ export class SshConnection {
         keepaliveCountMax: endpoint.keepaliveCountMax,
         agentForward: false,
       });
+      // Nagle's algorithm holds each small packet that follows another (exec request, then
+      // stdin EOF) until the server ACKs, and a non-interactive sshd delays that ACK ~40 ms:
+      // without this every command on an open connection cost ~45 ms instead of ~4 ms.
+      // (A jump channel has no socket option; ssh2 skips it.)
+      client.setNoDelay(true);
     });
   }
 
