@@ -163,7 +163,10 @@ export async function main(argv: string[]): Promise<ExitCode> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version are exits with code 0; everything else is a usage error.
-      return err.exitCode === 0 ? 0 : 2;
+      if (err.exitCode === 0) return 0;
+      // --json promises one document on stdout whatever happens (commander wrote the text to stderr).
+      if (argv.includes('--json')) process.stdout.write(JSON.stringify({ ok: false, error: err.message }) + '\n');
+      return 2;
     }
     return reportError(err, argv.includes('-v') || argv.includes('--verbose'), argv.includes('--json'));
   }

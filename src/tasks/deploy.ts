@@ -262,6 +262,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       ? []
       : [...new Set(tasks.filter((t) => t.action !== 'unchanged' || t.outcome !== 'ok').map((t) => t.service))];
     const codes: ExitCode[] = Object.values(hostErrors).map((e) => e.exitCode);
+    for (const r of results.values()) if (r.hostError) codes.push(r.hostError.exitCode);
     if (req.signal.aborted) codes.push(130);
     if (extra.lockError) codes.push(1);
     if (tasks.some((t) => t.outcome === 'failed' || t.outcome === 'rolled_back' || t.outcome === 'skipped')) codes.push(1);

@@ -4,6 +4,7 @@
  * Old containers stay until the whole job has succeeded.
  */
 import type { ResolvedJob } from '../inventory/model.js';
+import type { HostError } from '../shared/errors.js';
 import type { PlannedTask } from './plan.js';
 import type { HostDocker } from './host-docker.js';
 import { finishMoved, moveTask, startTask, undoMoved, type Moved, type TaskRun, type TaskRunContext } from './rollout.js';
@@ -16,6 +17,8 @@ export interface TaskResult {
   outcome: Outcome;
   error: string | null;
   containerId: string | null;
+  /** The host failed under the task (connection lost, docker refused): exit 3. */
+  hostError?: HostError;
 }
 
 export interface JobRunOptions {
@@ -54,8 +57,9 @@ export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRun
         opts.reporter.done(p, 'ok', describe(p));
       } else {
         failed = true;
-        const outcome = run.interrupted ? 'interrupted' : 'failed';
-        results.set(p, { planned: p, outcome, error: run.error, containerId: null });
+        const lost = run.hostError && run.hostError.failure !== 'docker';
+        const outcome = run.interrupted ? 'interrupted' : lost ? 'unreachable' : 'failed';
+        results.set(p, { planned: p, outcome, error: run.error, containerId: null, ...(run.hostError ? { hostError: run.hostError } : {}) });
         opts.reporter.done(p, outcome, run.error, run.detail);
       }
     });

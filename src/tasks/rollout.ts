@@ -14,6 +14,7 @@ import {
   startArgv,
   stopArgv,
 } from '../remote-docker/index.js';
+import { HostError } from '../shared/errors.js';
 import type { Secret } from '../shared/secret.js';
 import { maskText } from './redact.js';
 import { waitHealthy } from './health.js';
@@ -42,7 +43,7 @@ export interface Moved {
 
 export type TaskRun =
   | { ok: true; moved: Moved }
-  | { ok: false; error: string; detail?: string; interrupted: boolean };
+  | { ok: false; error: string; detail?: string; interrupted: boolean; hostError?: HostError };
 
 export const oldNameOf = (name: string): string => `${name}.old`;
 
@@ -78,7 +79,7 @@ export async function moveTask(
   } catch (error) {
     // Could not even set the old one aside: put back what we moved and stop here.
     if (aside && !planned.leftoverOld) await restoreOld(host, name, aside.running, true);
-    return { ok: false, error: message(error), interrupted: false };
+    return { ok: false, error: message(error), interrupted: false, ...hostErrorOf(error) };
   }
 
   const undo = async (): Promise<void> => {
@@ -122,7 +123,7 @@ export async function moveTask(
     return { ok: true, moved };
   } catch (error) {
     await undo().catch(() => {});
-    return { ok: false, error: message(error), interrupted: ctx.signal.aborted };
+    return { ok: false, error: message(error), interrupted: ctx.signal.aborted, ...hostErrorOf(error) };
   }
 }
 
@@ -144,7 +145,7 @@ export async function startTask(host: HostDocker, planned: PlannedTask, policy: 
     }
     return { ok: true, moved: { planned, host, oldWasRunning: false, containerId: health.container.id } };
   } catch (error) {
-    return { ok: false, error: message(error), interrupted: ctx.signal.aborted };
+    return { ok: false, error: message(error), interrupted: ctx.signal.aborted, ...hostErrorOf(error) };
   }
 }
 
@@ -186,6 +187,11 @@ async function diagnostics(
   if (probes.length) parts.push(`health check log:\n${probes.join('\n')}`);
   // A program that prints its environment would otherwise show its secrets here.
   return maskText(parts.join('\n'), Object.values(secrets).map((s) => s.reveal()));
+}
+
+/** A lost connection or a refused docker mid-task is the host's failure (exit 3), not the task's. */
+function hostErrorOf(error: unknown): { hostError?: HostError } {
+  return error instanceof HostError ? { hostError: error } : {};
 }
 
 function message(error: unknown): string {
