@@ -7,7 +7,7 @@
 // Every tool reaches the hosts through the same sshd, key, known_hosts and cheap login
 // shell (SetEnv SHLVL=1), and runs are interleaved round-robin so load from other work on
 // this machine falls on all tools alike.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -367,13 +367,9 @@ async function rss(bed: Bed): Promise<void> {
 // ---------------------------------------------------------------- main
 
 function versionOf(cmd: string, args: string[]): string {
-  try {
-    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return out.split('\n')[0]!.trim();
-  } catch (e) {
-    const err = e as { stderr?: string };
-    return (err.stderr ?? '').split('\n')[0]!.trim() || 'unknown';
-  }
+  // `ssh -V` answers on stderr; a missing command leaves both empty.
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]!.trim() || 'unknown';
 }
 
 async function bringUp(kind: Bed['kind'], beds: Beds): Promise<Bed> {
