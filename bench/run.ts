@@ -8,7 +8,7 @@
 // shell (SetEnv SHLVL=1), and runs are interleaved round-robin so load from other work on
 // this machine falls on all tools alike.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -401,6 +401,9 @@ const upRoots: string[] = [];
 async function main(): Promise<void> {
   const started = new Date();
   const load0 = loadavg();
+  // The beds live in sub-roots; the parent is never content for git either.
+  mkdirSync(values.root, { recursive: true });
+  writeFileSync(join(values.root, '.gitignore'), '*\n');
   try {
     if (only.has('startup')) {
       loads.startup = loadavg();
