@@ -13,8 +13,23 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { REPO_ROOT, sandboxDown, sandboxUp, type Sandbox, type SandboxData } from '../test/harness/sandbox.js';
-import { ansibleEnv, closeControlMasters, ensureAnsible, newControlDir, statusArgs, updateArgs, writeAnsible, type AnsibleSetup } from './lib/ansible.js';
+import {
+  REPO_ROOT,
+  sandboxDown,
+  sandboxUp,
+  type Sandbox,
+  type SandboxData,
+} from '../test/harness/sandbox.js';
+import {
+  ansibleEnv,
+  closeControlMasters,
+  ensureAnsible,
+  newControlDir,
+  statusArgs,
+  updateArgs,
+  writeAnsible,
+  type AnsibleSetup,
+} from './lib/ansible.js';
 import { mustTimed, type Timed } from './lib/proc.js';
 import { writeRepo } from './lib/repo.js';
 import { connectionCounter } from './lib/sshd-log.js';
@@ -52,13 +67,19 @@ function deployEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, NO_COLOR: '1', ...extra };
 }
 
-function addRow(row: Omit<Row, 'ratio' | 'pass'>, baselineSummary?: Summary, judge?: (r: Row) => boolean): Row {
+function addRow(
+  row: Omit<Row, 'ratio' | 'pass'>,
+  baselineSummary?: Summary,
+  judge?: (r: Row) => boolean,
+): Row {
   const r: Row = { ...row };
   const q = ratio(row.summary, baselineSummary);
   if (q !== undefined) r.ratio = q;
   if (judge) r.pass = judge(r);
   rows.push(r);
-  log(`${r.label}${r.hosts ? ` @${r.hosts}` : ''}: median ${r.summary.median.toFixed(1)} ${r.unit} [${r.summary.runs.map((x) => x.toFixed(0)).join(', ')}]`);
+  log(
+    `${r.label}${r.hosts ? ` @${r.hosts}` : ''}: median ${r.summary.median.toFixed(1)} ${r.unit} [${r.summary.runs.map((x) => x.toFixed(0)).join(', ')}]`,
+  );
   return r;
 }
 
@@ -78,7 +99,8 @@ async function interleaved(
 
 async function startup(): Promise<void> {
   const n = roundsOverride ?? 10;
-  const ms = (cmd: string, args: string[]) => async () => (await mustTimed(cmd, args, { env: deployEnv() })).ms;
+  const ms = (cmd: string, args: string[]) => async () =>
+    (await mustTimed(cmd, args, { env: deployEnv() })).ms;
   const r = await interleaved(
     {
       floor: { fn: ms(NODE, ['-e', '0']), rounds: n },
@@ -87,7 +109,14 @@ async function startup(): Promise<void> {
     },
     n,
   );
-  const floor = addRow({ section: 'startup', label: 'node -e 0 (floor)', tool: 'node', hosts: null, unit: 'ms', summary: summarize(r.floor!) });
+  const floor = addRow({
+    section: 'startup',
+    label: 'node -e 0 (floor)',
+    tool: 'node',
+    hosts: null,
+    unit: 'ms',
+    summary: summarize(r.floor!),
+  });
   for (const [key, label, budget] of [
     ['version', 'deploy --version', 150],
     ['validate', 'deploy validate (example configs)', 300],
@@ -95,7 +124,17 @@ async function startup(): Promise<void> {
     const s = summarize(r[key]!);
     const over = s.median - floor.summary.median;
     addRow(
-      { section: 'startup', label, tool: 'deploy', hosts: null, unit: 'ms', summary: s, baseline: 'node -e 0', overBaseline: over, target: `≤ +${budget} ms` },
+      {
+        section: 'startup',
+        label,
+        tool: 'deploy',
+        hosts: null,
+        unit: 'ms',
+        summary: s,
+        baseline: 'node -e 0',
+        overBaseline: over,
+        target: `≤ +${budget} ms`,
+      },
       floor.summary,
       () => over <= budget,
     );
@@ -137,28 +176,49 @@ function hostNames(bed: Bed, n: number): string[] {
 }
 
 async function deployStatus(bed: Bed, n: number, rss = false): Promise<Timed> {
-  const r = await mustTimed(NODE, [DEPLOY, '-C', repoFor(bed, n), '-i', 'bench', 'status', '--json', '--parallel', String(n)], {
-    env: deployEnv(),
-    rss,
-  });
-  const doc = JSON.parse(r.stdout) as { hosts: Array<{ host: string; reachable: boolean; error?: string }> };
+  const r = await mustTimed(
+    NODE,
+    [DEPLOY, '-C', repoFor(bed, n), '-i', 'bench', 'status', '--json', '--parallel', String(n)],
+    {
+      env: deployEnv(),
+      rss,
+    },
+  );
+  const doc = JSON.parse(r.stdout) as {
+    hosts: Array<{ host: string; reachable: boolean; error?: string }>;
+  };
   const lost = doc.hosts.filter((h) => !h.reachable);
   if (doc.hosts.length !== n || lost.length)
-    throw new Error(`deploy status on ${n} hosts: ${doc.hosts.length} read, lost: ${lost.map((h) => `${h.host} (${h.error})`).join(', ')}`);
+    throw new Error(
+      `deploy status on ${n} hosts: ${doc.hosts.length} read, lost: ${lost.map((h) => `${h.host} (${h.error})`).join(', ')}`,
+    );
   return r;
 }
 
-async function sshRun(bed: Bed, n: number, kex: Kex, remote: string, stdinVar?: string): Promise<Timed> {
-  const script = fanOutScript({ sshConfig: bed.sb.sshConfig, hosts: hostNames(bed, n), kex }, remote, stdinVar);
-  return mustTimed('sh', ['-c', script], { env: { ...process.env, BENCH_PW: bed.sb.registry.password } });
+async function sshRun(
+  bed: Bed,
+  n: number,
+  kex: Kex,
+  remote: string,
+  stdinVar?: string,
+): Promise<Timed> {
+  const script = fanOutScript(
+    { sshConfig: bed.sb.sshConfig, hosts: hostNames(bed, n), kex },
+    remote,
+    stdinVar,
+  );
+  return mustTimed('sh', ['-c', script], {
+    env: { ...process.env, BENCH_PW: bed.sb.registry.password },
+  });
 }
 
 async function ansibleRun(bed: Bed, args: string[], playbook: boolean): Promise<Timed> {
   const controlDir = newControlDir(bed.ansible!);
-  const r = await mustTimed(playbook ? 'ansible-playbook' : 'ansible', args, { env: ansibleEnv(bed.ansible!, controlDir) }).finally(() =>
-    closeControlMasters(controlDir),
-  );
-  if (/UNREACHABLE|FAILED/.test(r.stdout)) throw new Error(`ansible reported a failure:\n${r.stdout.slice(-2000)}`);
+  const r = await mustTimed(playbook ? 'ansible-playbook' : 'ansible', args, {
+    env: ansibleEnv(bed.ansible!, controlDir),
+  }).finally(() => closeControlMasters(controlDir));
+  if (/UNREACHABLE|FAILED/.test(r.stdout))
+    throw new Error(`ansible reported a failure:\n${r.stdout.slice(-2000)}`);
   return r;
 }
 
@@ -167,37 +227,111 @@ async function ansibleRun(bed: Bed, args: string[], playbook: boolean): Promise<
 const OBSERVE_REMOTE = shellJoin(observeArgv({ docker: 'docker', sudo: false }));
 
 async function status(beds: Beds): Promise<void> {
-  for (const [n, bed] of [[1, beds.engines], [10, beds.engines], [30, beds.shared]] as const) {
+  for (const [n, bed] of [
+    [1, beds.engines],
+    [10, beds.engines],
+    [30, beds.shared],
+  ] as const) {
     if (!bed) continue;
     loads[`status@${n}`] = loadavg();
     const fns: Record<string, { fn: () => Promise<number>; rounds: number }> = {
       deploy: { fn: async () => (await deployStatus(bed, n)).ms, rounds: fastRounds },
-      sshDefault: { fn: async () => (await sshRun(bed, n, 'default', STATUS_REMOTE)).ms, rounds: fastRounds },
-      sshCurve: { fn: async () => (await sshRun(bed, n, 'curve25519', STATUS_REMOTE)).ms, rounds: fastRounds },
+      sshDefault: {
+        fn: async () => (await sshRun(bed, n, 'default', STATUS_REMOTE)).ms,
+        rounds: fastRounds,
+      },
+      sshCurve: {
+        fn: async () => (await sshRun(bed, n, 'curve25519', STATUS_REMOTE)).ms,
+        rounds: fastRounds,
+      },
       // deploy's own read (docker ps + docker inspect under sh) over OpenSSH: separates the
       // cost of reading more from the cost of the tool.
-      sshObserve: { fn: async () => (await sshRun(bed, n, 'curve25519', OBSERVE_REMOTE)).ms, rounds: fastRounds },
+      sshObserve: {
+        fn: async () => (await sshRun(bed, n, 'curve25519', OBSERVE_REMOTE)).ms,
+        rounds: fastRounds,
+      },
     };
     if (bed.ansible)
-      fns.ansible = { fn: async () => (await ansibleRun(bed, statusArgs(bed.ansible!, n), false)).ms, rounds: slowRounds };
+      fns.ansible = {
+        fn: async () => (await ansibleRun(bed, statusArgs(bed.ansible!, n), false)).ms,
+        rounds: slowRounds,
+      };
     const r = await interleaved(fns, fastRounds);
-    const bedNote = { note: `${bed.kind === 'engines' ? 'dockerd per host' : 'one shared dockerd'}` };
-    const curve = addRow({ section: 'status', label: 'status: xargs ssh, curve25519', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(r.sshCurve!), ...bedNote });
-    addRow({ section: 'status', label: "status: xargs ssh, curve25519, deploy's read", tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(r.sshObserve!), baseline: 'ssh curve25519' }, curve.summary);
-    addRow({ section: 'status', label: 'status: xargs ssh, default kex', tool: 'ssh-default', hosts: n, unit: 'ms', summary: summarize(r.sshDefault!), baseline: 'ssh curve25519' }, curve.summary);
+    const bedNote = {
+      note: `${bed.kind === 'engines' ? 'dockerd per host' : 'one shared dockerd'}`,
+    };
+    const curve = addRow({
+      section: 'status',
+      label: 'status: xargs ssh, curve25519',
+      tool: 'ssh-curve25519',
+      hosts: n,
+      unit: 'ms',
+      summary: summarize(r.sshCurve!),
+      ...bedNote,
+    });
+    addRow(
+      {
+        section: 'status',
+        label: "status: xargs ssh, curve25519, deploy's read",
+        tool: 'ssh-curve25519',
+        hosts: n,
+        unit: 'ms',
+        summary: summarize(r.sshObserve!),
+        baseline: 'ssh curve25519',
+      },
+      curve.summary,
+    );
+    addRow(
+      {
+        section: 'status',
+        label: 'status: xargs ssh, default kex',
+        tool: 'ssh-default',
+        hosts: n,
+        unit: 'ms',
+        summary: summarize(r.sshDefault!),
+        baseline: 'ssh curve25519',
+      },
+      curve.summary,
+    );
     const dep = addRow(
       {
-        section: 'status', label: 'status: deploy status --json', tool: 'deploy', hosts: n, unit: 'ms', summary: summarize(r.deploy!),
-        baseline: 'ssh curve25519', ...(n >= 10 ? { target: '≤ 1.0×' } : {}),
+        section: 'status',
+        label: 'status: deploy status --json',
+        tool: 'deploy',
+        hosts: n,
+        unit: 'ms',
+        summary: summarize(r.deploy!),
+        baseline: 'ssh curve25519',
+        ...(n >= 10 ? { target: '≤ 1.0×' } : {}),
       },
       curve.summary,
       n >= 10 ? (x) => (x.ratio ?? Infinity) <= 1.0 : undefined,
     );
     if (r.ansible) {
       const ans = summarize(r.ansible);
-      addRow({ section: 'status', label: 'status: ansible -m command', tool: 'ansible', hosts: n, unit: 'ms', summary: ans, baseline: 'ssh curve25519' }, curve.summary);
       addRow(
-        { section: 'status', label: 'status: deploy vs ansible', tool: 'deploy', hosts: n, unit: 'ms', summary: dep.summary, baseline: 'ansible', target: '≤ 0.125× (8× faster)' },
+        {
+          section: 'status',
+          label: 'status: ansible -m command',
+          tool: 'ansible',
+          hosts: n,
+          unit: 'ms',
+          summary: ans,
+          baseline: 'ssh curve25519',
+        },
+        curve.summary,
+      );
+      addRow(
+        {
+          section: 'status',
+          label: 'status: deploy vs ansible',
+          tool: 'deploy',
+          hosts: n,
+          unit: 'ms',
+          summary: dep.summary,
+          baseline: 'ansible',
+          target: '≤ 0.125× (8× faster)',
+        },
         ans,
         (x) => (x.ratio ?? Infinity) <= 1 / 8,
       );
@@ -220,7 +354,11 @@ function dropWeb2(bed: Bed, n: number): void {
 
 function runningImages(bed: Bed, n: number, prefix: string): string[] {
   return engines(bed, n).flatMap((engine) =>
-    execFileSync('docker', ['-H', engine, 'ps', '--filter', `name=^${prefix}`, '--format', '{{.Names}} {{.Image}}'], { encoding: 'utf8' })
+    execFileSync(
+      'docker',
+      ['-H', engine, 'ps', '--filter', `name=^${prefix}`, '--format', '{{.Names}} {{.Image}}'],
+      { encoding: 'utf8' },
+    )
       .split('\n')
       .filter(Boolean),
   );
@@ -228,42 +366,76 @@ function runningImages(bed: Bed, n: number, prefix: string): string[] {
 
 function expectAll(bed: Bed, prefix: string, n: number, tag: string): void {
   const hosts = new Set(hostNames(bed, n));
-  const got = runningImages(bed, n, prefix).filter((l) => hosts.has(l.split(' ')[0]!.slice(prefix.length)));
+  const got = runningImages(bed, n, prefix).filter((l) =>
+    hosts.has(l.split(' ')[0]!.slice(prefix.length)),
+  );
   const bad = got.filter((l) => !l.endsWith(`/web:${tag}`));
-  if (got.length !== n || bad.length) throw new Error(`${prefix}*: expected ${n} containers on web:${tag}, got ${JSON.stringify(got)}`);
+  if (got.length !== n || bad.length)
+    throw new Error(
+      `${prefix}*: expected ${n} containers on web:${tag}, got ${JSON.stringify(got)}`,
+    );
 }
 
 async function updateTools(bed: Bed, n: number) {
   const deploy = async (tag: string) => {
-    const r = await mustTimed(NODE, [DEPLOY, '-C', repoFor(bed, n), '-i', 'bench', 'update', 'bench', '--json', '--parallel', String(n)], {
-      env: deployEnv({ WEB_TAG: tag }),
-    });
+    const r = await mustTimed(
+      NODE,
+      [
+        DEPLOY,
+        '-C',
+        repoFor(bed, n),
+        '-i',
+        'bench',
+        'update',
+        'bench',
+        '--json',
+        '--parallel',
+        String(n),
+      ],
+      {
+        env: deployEnv({ WEB_TAG: tag }),
+      },
+    );
     const doc = JSON.parse(r.stdout) as { ok: boolean };
     if (!doc.ok) throw new Error(`deploy update failed: ${r.stdout.slice(0, 2000)}`);
     expectAll(bed, 'bench-web-', n, tag);
     return r.ms;
   };
   const ssh = async (tag: string) => {
-    const remote = updateRemote(bed.sb.registry.address, bed.sb.registry.username, `${bed.sb.registry.address}/web:${tag}`, 'ssh-web-');
+    const remote = updateRemote(
+      bed.sb.registry.address,
+      bed.sb.registry.username,
+      `${bed.sb.registry.address}/web:${tag}`,
+      'ssh-web-',
+    );
     const r = await sshRun(bed, n, 'curve25519', remote, 'BENCH_PW');
     expectAll(bed, 'ssh-web-', n, tag);
     return r.ms;
   };
   const ansible = bed.ansible
     ? async (tag: string) => {
-        const r = await ansibleRun(bed, updateArgs(bed.ansible!, n, tag, bed.sb.registry.password), true);
+        const r = await ansibleRun(
+          bed,
+          updateArgs(bed.ansible!, n, tag, bed.sb.registry.password),
+          true,
+        );
         expectAll(bed, 'ans-web-', n, tag);
         return r.ms;
       }
     : undefined;
-  return { deploy, ssh, ...(ansible ? { ansible } : {}) } as Record<string, (tag: string) => Promise<number>>;
+  return { deploy, ssh, ...(ansible ? { ansible } : {}) } as Record<
+    string,
+    (tag: string) => Promise<number>
+  >;
 }
 
 async function update(bed: Bed): Promise<void> {
   for (const n of [1, 3, 10]) {
     loads[`update@${n}`] = loadavg();
     const tools = await updateTools(bed, n);
-    const times: Record<string, number[]> = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+    const times: Record<string, number[]> = Object.fromEntries(
+      Object.keys(tools).map((k) => [k, []]),
+    );
     for (const fn of Object.values(tools)) await fn('1');
     for (let i = 0; i < slowRounds; i++) {
       for (const [name, fn] of Object.entries(tools)) {
@@ -272,17 +444,53 @@ async function update(bed: Bed): Promise<void> {
         await fn('1');
       }
     }
-    const ssh = addRow({ section: 'update', label: 'update: xargs ssh one-liner (curve25519)', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(times.ssh!) });
+    const ssh = addRow({
+      section: 'update',
+      label: 'update: xargs ssh one-liner (curve25519)',
+      tool: 'ssh-curve25519',
+      hosts: n,
+      unit: 'ms',
+      summary: summarize(times.ssh!),
+    });
     const dep = addRow(
-      { section: 'update', label: 'update: deploy update', tool: 'deploy', hosts: n, unit: 'ms', summary: summarize(times.deploy!), baseline: 'ssh one-liner', ...(n === 10 ? { target: '≤ 1.2×' } : {}) },
+      {
+        section: 'update',
+        label: 'update: deploy update',
+        tool: 'deploy',
+        hosts: n,
+        unit: 'ms',
+        summary: summarize(times.deploy!),
+        baseline: 'ssh one-liner',
+        ...(n === 10 ? { target: '≤ 1.2×' } : {}),
+      },
       ssh.summary,
       n === 10 ? (x) => (x.ratio ?? Infinity) <= 1.2 : undefined,
     );
     if (times.ansible) {
       const ans = summarize(times.ansible);
-      addRow({ section: 'update', label: 'update: ansible-playbook docker_container', tool: 'ansible', hosts: n, unit: 'ms', summary: ans, baseline: 'ssh one-liner' }, ssh.summary);
       addRow(
-        { section: 'update', label: 'update: deploy vs ansible', tool: 'deploy', hosts: n, unit: 'ms', summary: dep.summary, baseline: 'ansible', target: '≤ 0.4× (2.5× faster)' },
+        {
+          section: 'update',
+          label: 'update: ansible-playbook docker_container',
+          tool: 'ansible',
+          hosts: n,
+          unit: 'ms',
+          summary: ans,
+          baseline: 'ssh one-liner',
+        },
+        ssh.summary,
+      );
+      addRow(
+        {
+          section: 'update',
+          label: 'update: deploy vs ansible',
+          tool: 'deploy',
+          hosts: n,
+          unit: 'ms',
+          summary: dep.summary,
+          baseline: 'ansible',
+          target: '≤ 0.4× (2.5× faster)',
+        },
         ans,
         (x) => (x.ratio ?? Infinity) <= 1 / 2.5,
       );
@@ -294,7 +502,9 @@ async function update(bed: Bed): Promise<void> {
 
 async function connections(bed: Bed): Promise<void> {
   const n = 10;
-  const logs = Object.fromEntries(bed.sb.hosts.slice(0, n).map((h) => [h.name, bed.sb.sshdLog(h.name)]));
+  const logs = Object.fromEntries(
+    bed.sb.hosts.slice(0, n).map((h) => [h.name, bed.sb.sshdLog(h.name)]),
+  );
   const tools = await updateTools(bed, n);
   await tools.deploy!('1');
   const count = async (label: string, fn: () => Promise<unknown>) => {
@@ -304,7 +514,16 @@ async function connections(bed: Bed): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
     const per = Object.values(diff());
     addRow(
-      { section: 'connections', label, tool: 'deploy', hosts: n, unit: 'connections/host', summary: summarize(per), target: '= 1 on every host', note: `per host: ${per.join(',')}` },
+      {
+        section: 'connections',
+        label,
+        tool: 'deploy',
+        hosts: n,
+        unit: 'connections/host',
+        summary: summarize(per),
+        target: '= 1 on every host',
+        note: `per host: ${per.join(',')}`,
+      },
       undefined,
       () => per.every((c) => c === 1),
     );
@@ -320,7 +539,11 @@ async function connections(bed: Bed): Promise<void> {
  * channel, the login shell, the command), through the same pool the CLI uses.
  */
 async function roundTrips(bed: Bed): Promise<void> {
-  const project = await loadProject({ dir: repoFor(bed, 1), inventory: 'bench', requireSecrets: false });
+  const project = await loadProject({
+    dir: repoFor(bed, 1),
+    inventory: 'bench',
+    requireSecrets: false,
+  });
   const pool = createPool(project.inventory, { timeoutMs: 60_000 });
   try {
     const host = pool.get(bed.sb.hosts[0]!.name);
@@ -336,7 +559,14 @@ async function roundTrips(bed: Bed): Promise<void> {
         if (r.code !== 0) throw new Error(`${argv.join(' ')} exited ${r.code}: ${r.stderr}`);
         ms.push(performance.now() - t);
       }
-      addRow({ section: 'connections', label, tool: 'deploy', hosts: 1, unit: 'ms', summary: summarize(ms) });
+      addRow({
+        section: 'connections',
+        label,
+        tool: 'deploy',
+        hosts: 1,
+        unit: 'ms',
+        summary: summarize(ms),
+      });
     }
   } finally {
     await pool.closeAll();
@@ -356,11 +586,38 @@ async function rss(bed: Bed): Promise<void> {
       mem.push((r.peakRssKb ?? NaN) / 1024);
       ms.push(r.ms);
     }
-    addRow({ section: 'rss', label: 'peak RSS: deploy status', tool: 'deploy', hosts: n, unit: 'MB', summary: summarize(mem), note: 'no host lost in any run' });
+    addRow({
+      section: 'rss',
+      label: 'peak RSS: deploy status',
+      tool: 'deploy',
+      hosts: n,
+      unit: 'MB',
+      summary: summarize(mem),
+      note: 'no host lost in any run',
+    });
     const curve: number[] = [];
-    for (let i = 0; i < slowRounds; i++) curve.push((await sshRun(bed, n, 'curve25519', STATUS_REMOTE)).ms);
-    const c = addRow({ section: 'rss', label: 'status: xargs ssh, curve25519', tool: 'ssh-curve25519', hosts: n, unit: 'ms', summary: summarize(curve) });
-    addRow({ section: 'rss', label: 'status: deploy status --json', tool: 'deploy', hosts: n, unit: 'ms', summary: summarize(ms), baseline: 'ssh curve25519' }, c.summary);
+    for (let i = 0; i < slowRounds; i++)
+      curve.push((await sshRun(bed, n, 'curve25519', STATUS_REMOTE)).ms);
+    const c = addRow({
+      section: 'rss',
+      label: 'status: xargs ssh, curve25519',
+      tool: 'ssh-curve25519',
+      hosts: n,
+      unit: 'ms',
+      summary: summarize(curve),
+    });
+    addRow(
+      {
+        section: 'rss',
+        label: 'status: deploy status --json',
+        tool: 'deploy',
+        hosts: n,
+        unit: 'ms',
+        summary: summarize(ms),
+        baseline: 'ssh curve25519',
+      },
+      c.summary,
+    );
   }
 }
 
@@ -376,8 +633,20 @@ async function bringUp(kind: Bed['kind'], beds: Beds): Promise<Bed> {
   // Address blocks and registry ports apart from the test suite's (127.0.0.11…, :5000).
   const opts =
     kind === 'engines'
-      ? { hosts: 10, sharedEngine: false, root: `${values.root}/engines`, addressBase: 211, registryPort: 5210 }
-      : { hosts: 100, sharedEngine: true, root: `${values.root}/shared`, addressBase: 101, registryPort: 5200 };
+      ? {
+          hosts: 10,
+          sharedEngine: false,
+          root: `${values.root}/engines`,
+          addressBase: 211,
+          registryPort: 5210,
+        }
+      : {
+          hosts: 100,
+          sharedEngine: true,
+          root: `${values.root}/shared`,
+          addressBase: 101,
+          registryPort: 5200,
+        };
   log(`bringing up the ${kind} test bed (${opts.hosts} hosts) in ${opts.root} …`);
   const sb = await sandboxUp({ ...opts, searchAddresses: true, log: (l) => log(`  ${l}`) });
   upRoots.push(sb.root);
@@ -390,7 +659,12 @@ async function bringUp(kind: Bed['kind'], beds: Beds): Promise<Bed> {
     }
   }
   if (!beds.ansibleSkip) {
-    bed.ansible = writeAnsible(join(sb.root, 'ansible'), sb.hosts, kind === 'engines' ? [1, 3, 10] : [30], sb);
+    bed.ansible = writeAnsible(
+      join(sb.root, 'ansible'),
+      sb.hosts,
+      kind === 'engines' ? [1, 3, 10] : [30],
+      sb,
+    );
     log(`peer: ${bed.ansible.version}`);
   }
   return bed;
@@ -412,10 +686,15 @@ async function main(): Promise<void> {
     const beds: Beds = {};
     const want = (x: Section) => only.has(x);
     // Update and connection rows first, so status then reads hosts that run containers.
-    if (want('update') || want('connections') || want('status')) beds.engines = await bringUp('engines', beds);
+    if (want('update') || want('connections') || want('status'))
+      beds.engines = await bringUp('engines', beds);
     for (const section of ['update', 'connections', 'status'] as const) {
       if (!want(section)) continue;
-      log(`section ${section} (load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+      log(
+        `section ${section} (load ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')})`,
+      );
       if (section === 'update') await update(beds.engines!);
       if (section === 'connections') await connections(beds.engines!);
       if (section === 'status') {
@@ -425,7 +704,11 @@ async function main(): Promise<void> {
     }
     if (want('rss')) {
       beds.shared ??= await bringUp('shared', beds);
-      log(`section rss (load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+      log(
+        `section rss (load ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')})`,
+      );
       await rss(beds.shared);
     }
     if (beds.ansibleSkip) rows.push(skipRow(beds.ansibleSkip));
@@ -444,7 +727,9 @@ async function main(): Promise<void> {
         node: process.version,
         openssh: versionOf('ssh', ['-V']),
         ansible: versionOf('ansible', ['--version']),
-        deploy: (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+        deploy: (
+          JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+        ).version,
         commit: versionOf('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD']),
       },
       rows,
@@ -460,11 +745,20 @@ async function main(): Promise<void> {
     }
   }
   const missed = rows.filter((r) => r.pass === false);
-  if (missed.length) log(`targets missed: ${missed.map((r) => `${r.label}@${r.hosts ?? '-'}`).join('; ')}`);
+  if (missed.length)
+    log(`targets missed: ${missed.map((r) => `${r.label}@${r.hosts ?? '-'}`).join('; ')}`);
 }
 
 function skipRow(why: string): Row {
-  return { section: 'status', label: `ansible rows skipped: ${why}`, tool: 'ansible', hosts: null, unit: 'ms', summary: summarize([0]), note: why };
+  return {
+    section: 'status',
+    label: `ansible rows skipped: ${why}`,
+    tool: 'ansible',
+    hosts: null,
+    unit: 'ms',
+    summary: summarize([0]),
+    note: why,
+  };
 }
 
 await main();

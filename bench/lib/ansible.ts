@@ -37,7 +37,12 @@ export function writeAnsible(
   dir: string,
   allHosts: AnsibleHost[],
   counts: number[],
-  o: { clientKey: string; knownHosts: string; user: string; registry: { address: string; username: string } },
+  o: {
+    clientKey: string;
+    knownHosts: string;
+    user: string;
+    registry: { address: string; username: string };
+  },
 ): AnsibleSetup {
   mkdirSync(join(dir, 'tmp'), { recursive: true });
   writeFileSync(join(dir, 'none.cfg'), '[defaults]\n');
@@ -72,7 +77,11 @@ export function writeAnsible(
   return { dir, playbook, version };
 }
 
-function writeInventory(file: string, hosts: AnsibleHost[], o: { clientKey: string; knownHosts: string; user: string }): void {
+function writeInventory(
+  file: string,
+  hosts: AnsibleHost[],
+  o: { clientKey: string; knownHosts: string; user: string },
+): void {
   writeFileSync(
     file,
     [
@@ -115,20 +124,36 @@ export function newControlDir(setup: AnsibleSetup): string {
  * sshd sessions and skewing the next rows); untimed. */
 export function closeControlMasters(controlDir: string): void {
   for (const sock of readdirSync(controlDir)) {
-    spawnSync('ssh', ['-o', `ControlPath=${join(controlDir, sock)}`, '-O', 'exit', 'bench-master'], { stdio: 'ignore' });
+    spawnSync(
+      'ssh',
+      ['-o', `ControlPath=${join(controlDir, sock)}`, '-O', 'exit', 'bench-master'],
+      { stdio: 'ignore' },
+    );
   }
 }
 
 /** `ansible all -m command -a 'docker ps -a --format {{json .}}'`; Jinja would eat the braces. */
 export function statusArgs(setup: AnsibleSetup, n: number): string[] {
   return [
-    'all', '-i', inventoryFor(setup, n), '-f', String(n), '-m', 'command',
-    '-a', `docker ps -a --format '{% raw %}{{json .}}{% endraw %}'`,
+    'all',
+    '-i',
+    inventoryFor(setup, n),
+    '-f',
+    String(n),
+    '-m',
+    'command',
+    '-a',
+    `docker ps -a --format '{% raw %}{{json .}}{% endraw %}'`,
   ];
 }
 
 /** The password goes in a 0600 vars file, not on the command line. */
-export function updateArgs(setup: AnsibleSetup, n: number, tag: string, password: string): string[] {
+export function updateArgs(
+  setup: AnsibleSetup,
+  n: number,
+  tag: string,
+  password: string,
+): string[] {
   const vars = join(setup.dir, `vars-${tag}.json`);
   writeFileSync(vars, JSON.stringify({ tag, registry_password: password }), { mode: 0o600 });
   return ['-i', inventoryFor(setup, n), '-f', String(n), setup.playbook, '-e', `@${vars}`];

@@ -35,14 +35,19 @@ export async function timed(cmd: string, args: string[], opts: TimedOptions = {}
   }
   try {
     const r = await spawnTimed(argv, opts, opts.rss && !useGnuTime);
-    if (useGnuTime && tmp) r.peakRssKb = Number(readFileSync(join(tmp, 'rss'), 'utf8').trim().split('\n').pop());
+    if (useGnuTime && tmp)
+      r.peakRssKb = Number(readFileSync(join(tmp, 'rss'), 'utf8').trim().split('\n').pop());
     return r;
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-function spawnTimed(argv: string[], opts: TimedOptions, pollHwm: boolean | undefined): Promise<Timed> {
+function spawnTimed(
+  argv: string[],
+  opts: TimedOptions,
+  pollHwm: boolean | undefined,
+): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(argv[0]!, argv.slice(1), {
@@ -90,7 +95,11 @@ function spawnTimed(argv: string[], opts: TimedOptions, pollHwm: boolean | undef
 }
 
 /** Like `timed`, but a non-zero exit is an error naming the command and its output. */
-export async function mustTimed(cmd: string, args: string[], opts: TimedOptions = {}): Promise<Timed> {
+export async function mustTimed(
+  cmd: string,
+  args: string[],
+  opts: TimedOptions = {},
+): Promise<Timed> {
   const r = await timed(cmd, args, opts);
   if (r.code !== 0) {
     const tail = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-15).join('\n');

@@ -62,7 +62,10 @@ export function writeRepo(dir: string, sb: RepoSandbox, hosts: RepoHost[]): stri
   file('.secrets/bench.env', `REGISTRY_PASSWORD=${sb.registry.password}\n`, 0o600);
   file('.gitignore', '.secrets/\n');
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.test', ...args], { cwd: dir, stdio: 'ignore' });
+    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.test', ...args], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'bench config');

@@ -26,7 +26,9 @@ export function fanOutScript(f: SshFanOut, remote: string, stdinVar?: string): s
   const feed = stdinVar ? `printf '%s\\n' "$${stdinVar}" | ` : '';
   // ssh joins its trailing words with spaces into the remote command line. A command that
   // needs no host name is sent as it is, like `ssh HOST docker ps` typed by hand.
-  const tail = remote.includes('$1') ? `${quoteArg(`sh -c ${quoteArg(remote)} _`)} "$1"` : quoteArg(remote);
+  const tail = remote.includes('$1')
+    ? `${quoteArg(`sh -c ${quoteArg(remote)} _`)} "$1"`
+    : quoteArg(remote);
   const perHost = `${feed}exec ${sshPrefix(f)} "$1" ${tail}`;
   return (
     `printf '%s\\n' ${f.hosts.map(quoteArg).join(' ')} | ` +
@@ -38,7 +40,12 @@ export function fanOutScript(f: SshFanOut, remote: string, stdinVar?: string): s
 export const STATUS_REMOTE = `docker ps -a --format '{{json .}}'`;
 
 /** Login, pull, stop, rm, run: what an update of one container is, as a one-liner. */
-export function updateRemote(registry: string, username: string, image: string, namePrefix: string): string {
+export function updateRemote(
+  registry: string,
+  username: string,
+  image: string,
+  namePrefix: string,
+): string {
   const q = quoteArg;
   const name = `${q(namePrefix)}"$1"`;
   return (

@@ -14,5 +14,6 @@ export function acceptedCount(logFile: string): number {
 /** Snapshot before, call `diff()` after: connections each host accepted in between. */
 export function connectionCounter(logs: Record<string, string>): () => Record<string, number> {
   const before = Object.fromEntries(Object.entries(logs).map(([h, f]) => [h, acceptedCount(f)]));
-  return () => Object.fromEntries(Object.entries(logs).map(([h, f]) => [h, acceptedCount(f) - before[h]!]));
+  return () =>
+    Object.fromEntries(Object.entries(logs).map(([h, f]) => [h, acceptedCount(f) - before[h]!]));
 }

@@ -31,11 +31,17 @@ export function markdownTable(rows: Row[]): string {
     `${fmt(r.summary.min, r.unit)}–${fmt(r.summary.max, r.unit)}`,
     String(r.summary.runs.length),
     r.baseline ?? '',
-    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×${r.overBaseline !== undefined ? ` (+${r.overBaseline.toFixed(0)} ms)` : ''}`,
+    r.ratio === undefined
+      ? ''
+      : `${r.ratio.toFixed(2)}×${r.overBaseline !== undefined ? ` (+${r.overBaseline.toFixed(0)} ms)` : ''}`,
     r.target ?? '',
     r.pass === undefined ? '' : r.pass ? 'met' : 'MISSED',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(line)].join('\n');
+  return [
+    line(head),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(line),
+  ].join('\n');
 }
