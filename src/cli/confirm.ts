@@ -14,7 +14,8 @@ export async function confirm(globals: GlobalOptions, question: string): Promise
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);
-    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('not confirmed; nothing was changed');
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new UsageError('not confirmed; nothing was changed');
   } finally {
     rl.close();
   }

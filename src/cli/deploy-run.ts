@@ -31,7 +31,10 @@ export interface DeployRunInput {
   afterDeploy?: (report: DeployReport) => Promise<TaskReport[]>;
 }
 
-export async function runDeployCommand(globals: GlobalOptions, input: DeployRunInput): Promise<ExitCode> {
+export async function runDeployCommand(
+  globals: GlobalOptions,
+  input: DeployRunInput,
+): Promise<ExitCode> {
   const { session } = input;
   const project = session.project;
   const startedAt = Date.now();
@@ -45,7 +48,14 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
   await runPreHook(
     project,
     globals,
-    { event: input.action, service: input.services.map((s) => s.service).join(','), run, user, inventory: project.inventory.name, targets: input.targets },
+    {
+      event: input.action,
+      service: input.services.map((s) => s.service).join(','),
+      run,
+      user,
+      inventory: project.inventory.name,
+      targets: input.targets,
+    },
     'nothing was deployed',
   );
 
@@ -104,7 +114,11 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
       entries: entries.map((e) => e.id),
       run,
       tasks: report.tasks,
-      hosts: Object.entries(report.hostErrors).map(([host, e]) => ({ host, reachable: false, error: e.message })),
+      hosts: Object.entries(report.hostErrors).map(([host, e]) => ({
+        host,
+        reachable: false,
+        error: e.message,
+      })),
       ...(report.lockError ? { error: report.lockError.message } : {}),
     });
   } else {
@@ -116,13 +130,19 @@ export async function runDeployCommand(globals: GlobalOptions, input: DeployRunI
 function summaryLine(report: DeployReport): string {
   const counts = new Map<string, number>();
   for (const t of report.tasks) {
-    const k = t.action === 'unchanged' && t.outcome === 'ok' ? 'unchanged' : `${t.action} ${t.outcome}`;
+    const k =
+      t.action === 'unchanged' && t.outcome === 'ok' ? 'unchanged' : `${t.action} ${t.outcome}`;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
 }
 
-function printSummary(globals: GlobalOptions, report: DeployReport, entries: LedgerEntry[], ms: number): void {
+function printSummary(
+  globals: GlobalOptions,
+  report: DeployReport,
+  entries: LedgerEntry[],
+  ms: number,
+): void {
   const c = makeChalk(globals, process.stdout);
   const rows = report.tasks.map((t) => {
     const outcome = t.action === 'unchanged' && t.outcome === 'ok' ? 'unchanged' : t.outcome;
@@ -134,10 +154,14 @@ function printSummary(globals: GlobalOptions, report: DeployReport, entries: Led
       escapeControl(t.error ?? (t.reasons.length ? t.reasons.join('; ') : '')),
     ];
   });
-  if (rows.length) process.stdout.write(table(rows, ['TASK', 'HOST', 'ACTION', 'OUTCOME', 'DETAIL']) + '\n');
-  for (const [host, e] of Object.entries(report.hostErrors)) process.stdout.write(c.red(`${host}: ${escapeControl(e.message)}`) + '\n');
+  if (rows.length)
+    process.stdout.write(table(rows, ['TASK', 'HOST', 'ACTION', 'OUTCOME', 'DETAIL']) + '\n');
+  for (const [host, e] of Object.entries(report.hostErrors))
+    process.stdout.write(c.red(`${host}: ${escapeControl(e.message)}`) + '\n');
   const changed = report.tasks.filter((t) => t.action !== 'unchanged').length;
-  const tail = entries.length ? `; recorded ${entries.map((e) => `${e.service} ${e.id}`).join(', ')}` : '; nothing recorded';
+  const tail = entries.length
+    ? `; recorded ${entries.map((e) => `${e.service} ${e.id}`).join(', ')}`
+    : '; nothing recorded';
   process.stdout.write(
     `${changed === 0 && report.exitCode === 0 ? 'nothing to do' : summaryLine(report)} in ${formatDuration(ms)}${tail}\n`,
   );

@@ -9,18 +9,25 @@ import { DeployError, type ExitCode } from '../shared/errors.js';
 import { parseDuration } from '../shared/duration.js';
 import type { GlobalOptions } from './context.js';
 
-const pkg = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 /** `command` is the parsed subcommand (its `parent` is the program: `completion` reads it). */
-type Action = (globals: GlobalOptions, args: string[], opts: Record<string, unknown>, command?: Command) => Promise<ExitCode>;
+type Action = (
+  globals: GlobalOptions,
+  args: string[],
+  opts: Record<string, unknown>,
+  command?: Command,
+) => Promise<ExitCode>;
 
 /** Commands whose implementation has not landed yet: they say so and exit 2. */
-const notImplemented = (name: string): Action => async () => {
-  process.stderr.write(`deploy ${name}: not implemented yet\n`);
-  return 2;
-};
+const notImplemented =
+  (name: string): Action =>
+  async () => {
+    process.stderr.write(`deploy ${name}: not implemented yet\n`);
+    return 2;
+  };
 
 /** verb → module under ./commands exporting `run`. Absent verbs are not implemented yet. */
 const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
@@ -43,7 +50,8 @@ const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
 
 function durationOption(flag: string, description: string, def: string): Option {
   return new Option(flag, description).default(def).argParser((value: string) => {
-    if (parseDuration(value) === undefined) throw new CommanderError(2, 'deploy.usage', `invalid duration: ${value}`);
+    if (parseDuration(value) === undefined)
+      throw new CommanderError(2, 'deploy.usage', `invalid duration: ${value}`);
     return value;
   });
 }
@@ -66,14 +74,17 @@ function globals(program: Command): GlobalOptions {
 
 export function buildProgram(): Command {
   const program = new Command('deploy')
-    .description('Agentless container orchestrator: docker over SSH, driven by an inventory and job files.')
+    .description(
+      'Agentless container orchestrator: docker over SSH, driven by an inventory and job files.',
+    )
     .version(pkg.version, '-V, --version')
     .option('-C, --dir <dir>', 'config repository', process.cwd())
     .option('-i, --inventory <name|path>', 'inventory name (inventories/NAME.yml) or path')
     .option('--json', 'print exactly one JSON document on stdout')
     .addOption(
       new Option('--parallel <n>', 'hosts in flight').default('16').argParser((v: string) => {
-        if (!/^[1-9]\d*$/.test(v)) throw new CommanderError(2, 'deploy.usage', `invalid --parallel: ${v}`);
+        if (!/^[1-9]\d*$/.test(v))
+          throw new CommanderError(2, 'deploy.usage', `invalid --parallel: ${v}`);
         return v;
       }),
     )
@@ -91,20 +102,27 @@ export function buildProgram(): Command {
     configure: (c: Command) => Command = (c) => c,
   ): void => {
     const name = spec.split(' ')[0]!;
-    const cmd = configure(program.command(spec).description(description)).action(async (...raw: unknown[]) => {
-      const command = raw[raw.length - 1] as Command;
-      const opts = command.opts<Record<string, unknown>>();
-      const args = (raw.slice(0, -2) as unknown[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a])) as string[];
-      const load = IMPLEMENTED[name];
-      const action = load ? (await load()).run : notImplemented(name);
-      exitCode = await action(globals(program), args, opts, command);
-    });
+    const cmd = configure(program.command(spec).description(description)).action(
+      async (...raw: unknown[]) => {
+        const command = raw[raw.length - 1] as Command;
+        const opts = command.opts<Record<string, unknown>>();
+        const args = (raw.slice(0, -2) as unknown[]).flatMap((a) =>
+          a === undefined ? [] : Array.isArray(a) ? a : [a],
+        ) as string[];
+        const load = IMPLEMENTED[name];
+        const action = load ? (await load()).run : notImplemented(name);
+        exitCode = await action(globals(program), args, opts, command);
+      },
+    );
     cmd.exitOverride();
   };
 
   define('validate', 'check every file offline; all errors at once');
-  define('plan [target]', 'show per task: create / start / replace / unchanged / remove, with reasons', (c) =>
-    c.option('--host <host>', 'limit to hosts (host or group names; repeatable)', collect, []),
+  define(
+    'plan [target]',
+    'show per task: create / start / replace / unchanged / remove, with reasons',
+    (c) =>
+      c.option('--host <host>', 'limit to hosts (host or group names; repeatable)', collect, []),
   );
   define('push [target]', 'record a release in the ledger and notify; contacts no host', (c) =>
     c.option('-m, --message <msg>', 'release message'),
@@ -119,16 +137,25 @@ export function buildProgram(): Command {
       .option('--force', 'replace unchanged tasks too, pulling again')
       .option('--prune', 'remove orphaned containers'),
   );
-  define('down <target>', 'stop and remove the tasks\' containers, dependants first (`all` must be typed)', (c) =>
-    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+  define(
+    'down <target>',
+    "stop and remove the tasks' containers, dependants first (`all` must be typed)",
+    (c) => c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
   );
   define('rollback <target>', "redeploy an earlier ledger entry's spec", (c) =>
-    c.option('--to <id>', 'ledger entry to restore').option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+    c
+      .option('--to <id>', 'ledger entry to restore')
+      .option('--host <host>', 'limit to hosts (repeatable)', collect, []),
   );
-  define('status [target]', 'desired vs running per task: state, health, image, uptime, drift, orphans', (c) =>
-    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []).option('--html <file>', 'write a self-contained HTML report'),
+  define(
+    'status [target]',
+    'desired vs running per task: state, health, image, uptime, drift, orphans',
+    (c) =>
+      c
+        .option('--host <host>', 'limit to hosts (repeatable)', collect, [])
+        .option('--html <file>', 'write a self-contained HTML report'),
   );
-  define('logs <target>', 'every task\'s logs, each line prefixed task@host', (c) =>
+  define('logs <target>', "every task's logs, each line prefixed task@host", (c) =>
     c
       .option('--host <host>', 'limit to hosts (repeatable)', collect, [])
       .option('-f, --follow', 'follow until Ctrl-C')
@@ -138,11 +165,17 @@ export function buildProgram(): Command {
   );
   define('inspect <task>', "docker inspect of the task's container, secrets redacted");
   define('stats [hosts...]', 'cpus, load, memory, disks, docker info, per-container cpu/mem');
-  define('history [target]', 'ledger entries of this inventory', (c) => c.option('--show <id>', "print that entry's spec"));
-  define('ui', 'read-only web dashboard', (c) =>
-    c.option('--listen <addr>', 'listen address', '127.0.0.1:7070').option('--public', 'allow a non-loopback address (token required)'),
+  define('history [target]', 'ledger entries of this inventory', (c) =>
+    c.option('--show <id>', "print that entry's spec"),
   );
-  define('unlock <service>', 'remove a deploy lock', (c) => c.option('--host <host>', 'limit to hosts (repeatable)', collect, []));
+  define('ui', 'read-only web dashboard', (c) =>
+    c
+      .option('--listen <addr>', 'listen address', '127.0.0.1:7070')
+      .option('--public', 'allow a non-loopback address (token required)'),
+  );
+  define('unlock <service>', 'remove a deploy lock', (c) =>
+    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+  );
   define('completion <shell>', 'print a shell completion script (bash|zsh)');
 
   program.hook('postAction', () => {
@@ -165,17 +198,25 @@ export async function main(argv: string[]): Promise<ExitCode> {
       // help and version are exits with code 0; everything else is a usage error.
       if (err.exitCode === 0) return 0;
       // --json promises one document on stdout whatever happens (commander wrote the text to stderr).
-      if (argv.includes('--json')) process.stdout.write(JSON.stringify({ ok: false, error: err.message }) + '\n');
+      if (argv.includes('--json'))
+        process.stdout.write(JSON.stringify({ ok: false, error: err.message }) + '\n');
       return 2;
     }
-    return reportError(err, argv.includes('-v') || argv.includes('--verbose'), argv.includes('--json'));
+    return reportError(
+      err,
+      argv.includes('-v') || argv.includes('--verbose'),
+      argv.includes('--json'),
+    );
   }
 }
 
 function reportError(err: unknown, verbose: boolean, json: boolean): ExitCode {
   if (err instanceof DeployError) {
     if (json) {
-      const doc = 'issues' in err ? { ok: false, errors: (err as { issues: unknown[] }).issues } : { ok: false, error: err.message };
+      const doc =
+        'issues' in err
+          ? { ok: false, errors: (err as { issues: unknown[] }).issues }
+          : { ok: false, error: err.message };
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     }
     process.stderr.write(`error: ${err.message}\n`);
@@ -184,7 +225,9 @@ function reportError(err: unknown, verbose: boolean, json: boolean): ExitCode {
     return err.exitCode;
   }
   if (json) process.stdout.write(JSON.stringify({ ok: false, error: String(err) }) + '\n');
-  process.stderr.write(`internal error: ${err instanceof Error ? (verbose ? err.stack : err.message) : String(err)}\n`);
+  process.stderr.write(
+    `internal error: ${err instanceof Error ? (verbose ? err.stack : err.message) : String(err)}\n`,
+  );
   return 1;
 }
 

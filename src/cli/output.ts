@@ -9,7 +9,10 @@ import type { Reporter, TaskRef } from '../tasks/reporter.js';
 import { silentReporter, taskLabel } from '../tasks/reporter.js';
 import type { GlobalOptions } from './context.js';
 
-export function makeChalk(globals: GlobalOptions, stream: NodeJS.WriteStream = process.stderr): ChalkInstance {
+export function makeChalk(
+  globals: GlobalOptions,
+  stream: NodeJS.WriteStream = process.stderr,
+): ChalkInstance {
   const forced = (process.env.FORCE_COLOR ?? '') !== '' && process.env.FORCE_COLOR !== '0';
   const level = globals.color && (forced || stream.isTTY) ? 1 : 0;
   return new Chalk({ level });
@@ -70,11 +73,14 @@ export function table(rows: string[][], header?: string[]): string {
   // eslint-disable-next-line no-control-regex
   const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
   const widths: number[] = [];
-  for (const row of all) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
+  for (const row of all)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
   return all
     .map((row) =>
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell))))
+        .map((cell, i) =>
+          i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell)),
+        )
         .join('  ')
         .trimEnd(),
     )

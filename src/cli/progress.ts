@@ -17,7 +17,10 @@ export interface Progress extends Reporter {
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export function isInteractive(globals: GlobalOptions, stream: NodeJS.WriteStream = process.stderr): boolean {
+export function isInteractive(
+  globals: GlobalOptions,
+  stream: NodeJS.WriteStream = process.stderr,
+): boolean {
   const ci = (process.env.CI ?? '') !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
   return !globals.json && Boolean(stream.isTTY) && !ci && process.env.TERM !== 'dumb';
 }
@@ -65,8 +68,11 @@ export function progressReporter(globals: GlobalOptions): Progress {
     },
     done: (ref: TaskRef, outcome: string, message: string, detail?: string) => {
       active.delete(taskLabel(ref));
-      const mark = outcome === 'ok' ? c.green('✔') : outcome === 'failed' ? c.red('✖') : c.yellow('•');
-      above(`${mark} ${taskLabel(ref)}: ${outcomeColour(c, outcome)(outcome)} ${escapeControl(message)}`);
+      const mark =
+        outcome === 'ok' ? c.green('✔') : outcome === 'failed' ? c.red('✖') : c.yellow('•');
+      above(
+        `${mark} ${taskLabel(ref)}: ${outcomeColour(c, outcome)(outcome)} ${escapeControl(message)}`,
+      );
       if (detail) above(c.dim(indent(escapeControl(detail))));
     },
     info: (message: string) => above(c.dim(escapeControl(message))),

@@ -5,7 +5,14 @@
  */
 import type { Project } from '../inventory/model.js';
 import type { LedgerEntry } from '../ledger/index.js';
-import { eventFromEntry, notifyWebhooks, preEvent, runPhaseHook, type DeployEvent, type WebhookResult } from '../notify/index.js';
+import {
+  eventFromEntry,
+  notifyWebhooks,
+  preEvent,
+  runPhaseHook,
+  type DeployEvent,
+  type WebhookResult,
+} from '../notify/index.js';
 import { OperationError } from '../shared/errors.js';
 import { escapeControl } from '../shared/quote.js';
 import type { GlobalOptions } from './context.js';
@@ -16,10 +23,16 @@ export async function runPreHook(
   fields: Parameters<typeof preEvent>[0],
   nothingDone: string,
 ): Promise<void> {
-  const pre = await runPhaseHook(project.inventory.hooks, 'pre', project.dir, preEvent(fields), { timeoutMs: globals.timeoutMs });
+  const pre = await runPhaseHook(project.inventory.hooks, 'pre', project.dir, preEvent(fields), {
+    timeoutMs: globals.timeoutMs,
+  });
   if (pre && pre.code !== 0) {
-    if (!globals.json && pre.output.trim()) process.stderr.write(escapeControl(pre.output.trimEnd()) + '\n');
-    throw new OperationError(`${pre.name} hook failed (exit ${pre.code}${pre.timedOut ? ', timed out' : ''})`, nothingDone);
+    if (!globals.json && pre.output.trim())
+      process.stderr.write(escapeControl(pre.output.trimEnd()) + '\n');
+    throw new OperationError(
+      `${pre.name} hook failed (exit ${pre.code}${pre.timedOut ? ', timed out' : ''})`,
+      nothingDone,
+    );
   }
 }
 
@@ -28,15 +41,22 @@ export interface Announced {
   hookFailures: string[];
 }
 
-export async function announceEntries(project: Project, globals: GlobalOptions, entries: LedgerEntry[]): Promise<Announced> {
+export async function announceEntries(
+  project: Project,
+  globals: GlobalOptions,
+  entries: LedgerEntry[],
+): Promise<Announced> {
   const announced: Announced = { notifications: [], hookFailures: [] };
   for (const entry of entries) {
     const event: DeployEvent = eventFromEntry(entry);
     for (const n of await notifyWebhooks(project.inventory.notify, project.secrets, event)) {
       announced.notifications.push({ ...n, service: entry.service });
-      if (!n.ok && !globals.json) process.stderr.write(`warning: notification ${n.webhook} failed: ${n.error ?? n.status}\n`);
+      if (!n.ok && !globals.json)
+        process.stderr.write(`warning: notification ${n.webhook} failed: ${n.error ?? n.status}\n`);
     }
-    const post = await runPhaseHook(project.inventory.hooks, 'post', project.dir, event, { timeoutMs: globals.timeoutMs });
+    const post = await runPhaseHook(project.inventory.hooks, 'post', project.dir, event, {
+      timeoutMs: globals.timeoutMs,
+    });
     if (post && post.code !== 0) {
       const text = `${post.name} hook failed for ${entry.service} (exit ${post.code})`;
       announced.hookFailures.push(text);

@@ -16,7 +16,10 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(globals: GlobalOptions, opts: { requireSecrets: boolean }): Promise<Session> {
+export async function openSession(
+  globals: GlobalOptions,
+  opts: { requireSecrets: boolean },
+): Promise<Session> {
   const project = await loadProject({
     dir: globals.dir,
     inventory: globals.inventory,
@@ -26,13 +29,17 @@ export async function openSession(globals: GlobalOptions, opts: { requireSecrets
     // Style warnings (tags, hash keys) belong to `validate`; here only what explains output:
     // a secret without a value makes its tasks' hashes, and so drift, unreliable.
     for (const w of project.warnings.filter((x) => x.kind === 'missing-secret')) {
-      process.stderr.write(`warning: ${w.file}:${w.line}:${w.col}: ${w.path ? w.path + ': ' : ''}${w.message}\n`);
+      process.stderr.write(
+        `warning: ${w.file}:${w.line}:${w.col}: ${w.path ? w.path + ': ' : ''}${w.message}\n`,
+      );
     }
   }
   const controller = new AbortController();
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupted: stopping; unfinished tasks are restored (press again to quit at once)\n');
+    process.stderr.write(
+      '\ninterrupted: stopping; unfinished tasks are restored (press again to quit at once)\n',
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);

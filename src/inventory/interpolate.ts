@@ -21,7 +21,10 @@ export interface InterpolationScope {
 const VAR_NAME = /^(?:vars\.)?[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Substitutes one string. Errors are messages; the caller knows the location. */
-export function interpolateString(text: string, scope: InterpolationScope): { value: string; errors: string[] } {
+export function interpolateString(
+  text: string,
+  scope: InterpolationScope,
+): { value: string; errors: string[] } {
   const errors: string[] = [];
   let out = '';
   let i = 0;
@@ -73,7 +76,8 @@ export function interpolateString(text: string, scope: InterpolationScope): { va
 
 function lookup(name: string, scope: InterpolationScope): { value?: string; error?: string } {
   if (name.startsWith('vars.')) {
-    if (!scope.vars) return { error: `\${${name}} cannot be used in an inventory (vars are for job files)` };
+    if (!scope.vars)
+      return { error: `\${${name}} cannot be used in an inventory (vars are for job files)` };
     return { value: scope.vars[name.slice(5)] };
   }
   if (scope.secretNames.has(name)) {
@@ -85,7 +89,8 @@ function lookup(name: string, scope: InterpolationScope): { value?: string; erro
 }
 
 function missingMessage(name: string, scope: InterpolationScope): string {
-  if (name.startsWith('vars.')) return `variable ${name} is not defined in inventory ${scope.inventoryName}`;
+  if (name.startsWith('vars.'))
+    return `variable ${name} is not defined in inventory ${scope.inventoryName}`;
   return `variable ${name} is not set (use \${${name}:-default} for a default)`;
 }
 
@@ -105,7 +110,10 @@ export function interpolateDocument(source: SourceFile, scope: InterpolationScop
       const original = node.value;
       const { value, errors } = interpolateString(original, scope);
       for (const message of errors) issues.push(issueAt(source, path, message));
-      node.value = errors.length === 0 && node.type === Scalar.PLAIN && /^\$\{[^}]*\}$/.test(original) ? reread(value) : value;
+      node.value =
+        errors.length === 0 && node.type === Scalar.PLAIN && /^\$\{[^}]*\}$/.test(original)
+          ? reread(value)
+          : value;
     }
   };
   visit(source.doc.contents, []);
@@ -116,7 +124,8 @@ export function interpolateDocument(source: SourceFile, scope: InterpolationScop
 function reread(value: string): string | number | boolean {
   try {
     const parsed: unknown = parse(value);
-    if (typeof parsed === 'number' || typeof parsed === 'boolean' || typeof parsed === 'string') return parsed;
+    if (typeof parsed === 'number' || typeof parsed === 'boolean' || typeof parsed === 'string')
+      return parsed;
   } catch {
     // not YAML on its own: it stays a string
   }

@@ -34,14 +34,26 @@ export function repoPath(dir: string, p: string, env: NodeJS.ProcessEnv): string
   return isAbsolute(p) ? p : resolve(dir, p);
 }
 
-export function loadInventoryFile(dir: string, abs: string, rel: string, env: NodeJS.ProcessEnv): LoadedInventory {
+export function loadInventoryFile(
+  dir: string,
+  abs: string,
+  rel: string,
+  env: NodeJS.ProcessEnv,
+): LoadedInventory {
   const name = inventoryName(abs);
   const result: LoadedInventory = { name, vars: {}, secretNames: new Set(), issues: [] };
   let text: string;
   try {
     text = readFileSync(abs, 'utf8');
   } catch (err) {
-    result.issues.push({ file: rel, line: 1, col: 1, path: '', message: `cannot read inventory: ${(err as Error).message}`, severity: 'error' });
+    result.issues.push({
+      file: rel,
+      line: 1,
+      col: 1,
+      path: '',
+      message: `cannot read inventory: ${(err as Error).message}`,
+      severity: 'error',
+    });
     return result;
   }
   const { source, issues } = parseSource(abs, rel, text);
@@ -51,10 +63,13 @@ export function loadInventoryFile(dir: string, abs: string, rel: string, env: No
 
   const raw = source.doc.toJS() as Partial<Record<string, unknown>> | null;
   for (const s of rawSecretNames(raw)) result.secretNames.add(s);
-  result.issues.push(...interpolateDocument(source, { env, secretNames: result.secretNames, inventoryName: name }));
+  result.issues.push(
+    ...interpolateDocument(source, { env, secretNames: result.secretNames, inventoryName: name }),
+  );
   const data: unknown = source.doc.toJS();
   if (isRecord(data) && isRecord(data.vars)) {
-    for (const [k, v] of Object.entries(data.vars)) if (v !== null && typeof v !== 'object') result.vars[k] = String(v);
+    for (const [k, v] of Object.entries(data.vars))
+      if (v !== null && typeof v !== 'object') result.vars[k] = String(v);
   }
   result.skeleton = skeleton(name, abs, data, result.vars);
   const parsed = InventorySchema.safeParse(data ?? {});
@@ -71,25 +86,45 @@ export function loadInventoryFile(dir: string, abs: string, rel: string, env: No
 }
 
 /** Just enough of an invalid inventory for job files' host and group rules. */
-function skeleton(name: string, abs: string, data: unknown, vars: Record<string, string>): Inventory | undefined {
+function skeleton(
+  name: string,
+  abs: string,
+  data: unknown,
+  vars: Record<string, string>,
+): Inventory | undefined {
   if (!isRecord(data) || !isRecord(data.hosts)) return undefined;
   const hosts: Record<string, HostSpec> = {};
   for (const [h, spec] of Object.entries(data.hosts)) {
     const labels: Record<string, string> = {};
-    if (isRecord(spec) && isRecord(spec.labels)) for (const [k, v] of Object.entries(spec.labels)) labels[k] = String(v);
-    hosts[h] = { name: h, address: '', user: '', port: 22, hostKeyPolicy: 'strict', connectTimeoutMs: 0, docker: 'docker', sudo: false, labels };
+    if (isRecord(spec) && isRecord(spec.labels))
+      for (const [k, v] of Object.entries(spec.labels)) labels[k] = String(v);
+    hosts[h] = {
+      name: h,
+      address: '',
+      user: '',
+      port: 22,
+      hostKeyPolicy: 'strict',
+      connectTimeoutMs: 0,
+      docker: 'docker',
+      sudo: false,
+      labels,
+    };
   }
   const groups: Record<string, string[]> = {};
-  if (isRecord(data.groups)) for (const [g, m] of Object.entries(data.groups)) if (Array.isArray(m)) groups[g] = m.map(String);
+  if (isRecord(data.groups))
+    for (const [g, m] of Object.entries(data.groups))
+      if (Array.isArray(m)) groups[g] = m.map(String);
   return { name, file: abs, hosts, groups, vars, notify: [], hooks: {} };
 }
 
 function rawSecretNames(raw: Partial<Record<string, unknown>> | null): string[] {
   const out: string[] = [];
   if (!isRecord(raw)) return out;
-  if (isRecord(raw.registry) && typeof raw.registry.password_secret === 'string') out.push(raw.registry.password_secret);
+  if (isRecord(raw.registry) && typeof raw.registry.password_secret === 'string')
+    out.push(raw.registry.password_secret);
   if (Array.isArray(raw.notify)) {
-    for (const n of raw.notify) if (isRecord(n) && typeof n.webhook_secret === 'string') out.push(n.webhook_secret);
+    for (const n of raw.notify)
+      if (isRecord(n) && typeof n.webhook_secret === 'string') out.push(n.webhook_secret);
   }
   return out;
 }
@@ -97,7 +132,8 @@ function rawSecretNames(raw: Partial<Record<string, unknown>> | null): string[] 
 function inventoryRules(source: SourceFile, inv: InventoryInput): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const hosts = Object.keys(inv.hosts);
-  if (hosts.length === 0) issues.push(issueAt(source, ['hosts'], 'an inventory needs at least one host'));
+  if (hosts.length === 0)
+    issues.push(issueAt(source, ['hosts'], 'an inventory needs at least one host'));
   for (const h of hosts) {
     const problem = nameProblem(h);
     if (problem) issues.push(issueAt(source, ['hosts', h], problem, { key: true }));
@@ -105,26 +141,62 @@ function inventoryRules(source: SourceFile, inv: InventoryInput): ConfigIssue[] 
   for (const [g, members] of Object.entries(inv.groups ?? {})) {
     const problem = nameProblem(g);
     if (problem) issues.push(issueAt(source, ['groups', g], problem, { key: true }));
-    if (inv.hosts[g]) issues.push(issueAt(source, ['groups', g], `group "${g}" has the name of a host: --host would be ambiguous`, { key: true }));
+    if (inv.hosts[g])
+      issues.push(
+        issueAt(
+          source,
+          ['groups', g],
+          `group "${g}" has the name of a host: --host would be ambiguous`,
+          { key: true },
+        ),
+      );
     members.forEach((m, i) => {
-      if (!inv.hosts[m]) issues.push(issueAt(source, ['groups', g, i], `unknown host "${m}"${didYouMean(m, hosts)}`));
+      if (!inv.hosts[m])
+        issues.push(
+          issueAt(source, ['groups', g, i], `unknown host "${m}"${didYouMean(m, hosts)}`),
+        );
     });
   }
   const jumpOk = (j: string): boolean => Boolean(inv.hosts[j]) || /[@:.]/.test(j);
   if (inv.defaults?.jump && !jumpOk(inv.defaults.jump)) {
-    issues.push(issueAt(source, ['defaults', 'jump'], `unknown jump host "${inv.defaults.jump}" (a host of this inventory, or user@addr:port)`));
+    issues.push(
+      issueAt(
+        source,
+        ['defaults', 'jump'],
+        `unknown jump host "${inv.defaults.jump}" (a host of this inventory, or user@addr:port)`,
+      ),
+    );
   }
   for (const [h, spec] of Object.entries(inv.hosts)) {
     if (spec.jump && !jumpOk(spec.jump)) {
-      issues.push(issueAt(source, ['hosts', h, 'jump'], `unknown jump host "${spec.jump}"${didYouMean(spec.jump, hosts)} (a host of this inventory, or user@addr:port)`));
+      issues.push(
+        issueAt(
+          source,
+          ['hosts', h, 'jump'],
+          `unknown jump host "${spec.jump}"${didYouMean(spec.jump, hosts)} (a host of this inventory, or user@addr:port)`,
+        ),
+      );
     }
     if (spec.jump === h || (!spec.jump && inv.defaults?.jump === h)) {
-      issues.push(issueAt(source, spec.jump ? ['hosts', h, 'jump'] : ['defaults', 'jump'], `host "${h}" cannot be its own jump host`));
+      issues.push(
+        issueAt(
+          source,
+          spec.jump ? ['hosts', h, 'jump'] : ['defaults', 'jump'],
+          `host "${h}" cannot be its own jump host`,
+        ),
+      );
     }
   }
   for (const event of Object.keys(inv.hooks ?? {})) {
     if (!HOOK_EVENTS.includes(event)) {
-      issues.push(issueAt(source, ['hooks', event], `unknown hook "${event}"${didYouMean(event, HOOK_EVENTS)} (expected pre-/post- push, up, update, down or rollback)`, { key: true }));
+      issues.push(
+        issueAt(
+          source,
+          ['hooks', event],
+          `unknown hook "${event}"${didYouMean(event, HOOK_EVENTS)} (expected pre-/post- push, up, update, down or rollback)`,
+          { key: true },
+        ),
+      );
     }
   }
   return issues;
@@ -140,7 +212,13 @@ function defaultUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-function buildInventory(dir: string, name: string, abs: string, inv: InventoryInput, env: NodeJS.ProcessEnv): Inventory {
+function buildInventory(
+  dir: string,
+  name: string,
+  abs: string,
+  inv: InventoryInput,
+  env: NodeJS.ProcessEnv,
+): Inventory {
   const d = inv.defaults ?? {};
   const hosts: Record<string, HostSpec> = {};
   for (const [h, spec] of Object.entries(inv.hosts)) {
@@ -161,9 +239,9 @@ function buildInventory(dir: string, name: string, abs: string, inv: InventoryIn
       sudo: spec.sudo ?? d.sudo ?? false,
       labels: spec.labels ?? {},
       unsetInInventory: [
-        ...(spec.user ?? d.user ? [] : (['user'] as const)),
-        ...(spec.port ?? d.port ? [] : (['port'] as const)),
-        ...(spec.connect_timeout ?? d.connect_timeout ? [] : (['connectTimeoutMs'] as const)),
+        ...((spec.user ?? d.user) ? [] : (['user'] as const)),
+        ...((spec.port ?? d.port) ? [] : (['port'] as const)),
+        ...((spec.connect_timeout ?? d.connect_timeout) ? [] : (['connectTimeoutMs'] as const)),
       ],
     };
   }
@@ -174,9 +252,18 @@ function buildInventory(dir: string, name: string, abs: string, inv: InventoryIn
     groups: inv.groups ?? {},
     vars: inv.vars ?? {},
     ...(inv.registry
-      ? { registry: { server: inv.registry.server, username: inv.registry.username, passwordSecret: inv.registry.password_secret } }
+      ? {
+          registry: {
+            server: inv.registry.server,
+            username: inv.registry.username,
+            passwordSecret: inv.registry.password_secret,
+          },
+        }
       : {}),
-    notify: (inv.notify ?? []).map((n) => ({ webhookSecret: n.webhook_secret, events: n.events ?? [...NOTIFY_ALL] })),
+    notify: (inv.notify ?? []).map((n) => ({
+      webhookSecret: n.webhook_secret,
+      events: n.events ?? [...NOTIFY_ALL],
+    })),
     hooks: inv.hooks ?? {},
   };
 }

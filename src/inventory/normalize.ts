@@ -11,7 +11,8 @@ export function parseSize(s: string | number): number | undefined {
   return Number.isFinite(bytes) ? Math.round(bytes) : undefined;
 }
 
-const PORT_RE = /^(?:(?:(\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/;
+const PORT_RE =
+  /^(?:(?:(\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/;
 
 export interface PortMapping {
   ip?: string;
@@ -33,7 +34,13 @@ export function parsePort(value: string | number): PortMapping | undefined {
   const proto = m[4] ?? 'tcp';
   const ip = m[1];
   const prefix = hostPort === undefined ? '' : `${ip ? `${ip}:` : ''}${hostPort}:`;
-  return { ...(ip ? { ip } : {}), ...(hostPort !== undefined ? { hostPort } : {}), containerPort, proto, normalized: `${prefix}${containerPort}/${proto}` };
+  return {
+    ...(ip ? { ip } : {}),
+    ...(hostPort !== undefined ? { hostPort } : {}),
+    containerPort,
+    proto,
+    normalized: `${prefix}${containerPort}/${proto}`,
+  };
 }
 
 /**
@@ -52,7 +59,8 @@ export function splitCommand(text: string): string[] | undefined {
       else cur += ch;
     } else if (quote === '"') {
       if (ch === '"') quote = null;
-      else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) cur += text[++i];
+      else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!))
+        cur += text[++i];
       else cur += ch;
     } else if (ch === "'" || ch === '"') {
       quote = ch;

@@ -8,7 +8,9 @@ export class CycleError extends Error {
 }
 
 /** The first cycle found, as `[a, b, a]`, or undefined. Unknown names are ignored here. */
-export function findCycle(items: readonly { name: string; dependsOn: readonly string[] }[]): string[] | undefined {
+export function findCycle(
+  items: readonly { name: string; dependsOn: readonly string[] }[],
+): string[] | undefined {
   const deps = new Map(items.map((i) => [i.name, i.dependsOn]));
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
@@ -38,7 +40,9 @@ export function findCycle(items: readonly { name: string; dependsOn: readonly st
  * Dependencies first; among independent items the given order is kept, so output is
  * deterministic. Throws CycleError on a cycle.
  */
-export function startOrder<T extends { name: string; dependsOn: readonly string[] }>(items: readonly T[]): T[] {
+export function startOrder<T extends { name: string; dependsOn: readonly string[] }>(
+  items: readonly T[],
+): T[] {
   const cycle = findCycle(items);
   if (cycle) throw new CycleError(cycle);
   const byName = new Map(items.map((i) => [i.name, i]));
@@ -58,6 +62,8 @@ export function startOrder<T extends { name: string; dependsOn: readonly string[
 }
 
 /** Dependants first: the reverse of the start order. */
-export function stopOrder<T extends { name: string; dependsOn: readonly string[] }>(items: readonly T[]): T[] {
+export function stopOrder<T extends { name: string; dependsOn: readonly string[] }>(
+  items: readonly T[],
+): T[] {
   return startOrder(items).reverse();
 }

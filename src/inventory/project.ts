@@ -12,7 +12,12 @@ import { loadInventoryFile, type LoadedInventory } from './inventory-file.js';
 import type { Project, ResolvedJob, ResolvedService, ResolvedTask } from './model.js';
 import { didYouMean } from './names.js';
 import { findCycle, startOrder } from './order.js';
-import { assertRepository, listInventories, listServiceFiles, resolveInventory } from './repository.js';
+import {
+  assertRepository,
+  listInventories,
+  listServiceFiles,
+  resolveInventory,
+} from './repository.js';
 import { loadServiceFile, rawJobSecretNames, type ServiceDraft } from './service-file.js';
 import { issueAt, type PathSeg, type SourceFile } from './source.js';
 
@@ -34,7 +39,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   assertRepository(dir);
   const file = resolveInventory(dir, opts.inventory);
   const outcome = loadAgainst(dir, file, opts.env ?? process.env, opts.requireSecrets ?? true);
-  if (outcome.errors.length || !outcome.project) throw new ConfigError(sortIssues(dedupe(outcome.errors)));
+  if (outcome.errors.length || !outcome.project)
+    throw new ConfigError(sortIssues(dedupe(outcome.errors)));
   return outcome.project;
 }
 
@@ -45,7 +51,8 @@ export async function validateRepository(opts: {
 }): Promise<{ errors: ConfigIssue[]; warnings: ConfigIssue[]; inventories: string[] }> {
   const dir = resolve(opts.dir);
   assertRepository(dir);
-  const files = opts.inventory !== undefined ? [resolveInventory(dir, opts.inventory)] : listInventories(dir);
+  const files =
+    opts.inventory !== undefined ? [resolveInventory(dir, opts.inventory)] : listInventories(dir);
   if (files.length === 0) resolveInventory(dir, undefined); // throws the usual "no inventory" usage error
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
@@ -56,16 +63,29 @@ export async function validateRepository(opts: {
     errors.push(...outcome.errors);
     warnings.push(...outcome.warnings);
   }
-  return { errors: sortIssues(dedupe(errors)), warnings: sortIssues(dedupe(warnings)), inventories: names };
+  return {
+    errors: sortIssues(dedupe(errors)),
+    warnings: sortIssues(dedupe(warnings)),
+    inventories: names,
+  };
 }
 
-function loadAgainst(dir: string, inventoryFile: string, env: NodeJS.ProcessEnv, requireSecrets: boolean): Outcome {
+function loadAgainst(
+  dir: string,
+  inventoryFile: string,
+  env: NodeJS.ProcessEnv,
+  requireSecrets: boolean,
+): Outcome {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   const inv = loadInventoryFile(dir, inventoryFile, relative(dir, inventoryFile), env);
   errors.push(...inv.issues);
 
-  const files = listServiceFiles(dir).map((abs) => ({ abs, rel: relative(dir, abs), text: readFileSync(abs, 'utf8') }));
+  const files = listServiceFiles(dir).map((abs) => ({
+    abs,
+    rel: relative(dir, abs),
+    text: readFileSync(abs, 'utf8'),
+  }));
   const secretNames = new Set(inv.secretNames);
   for (const f of files) for (const s of rawJobSecretNames(f.text)) secretNames.add(s);
 
@@ -97,7 +117,8 @@ function loadAgainst(dir: string, inventoryFile: string, env: NodeJS.ProcessEnv,
       dependsOn: j.dependsOn,
       tasks: j.tasks.map((t): ResolvedTask => {
         const secretHashes: Record<string, string> = {};
-        for (const name of t.spec.secrets) secretHashes[name] = secretHash(d.service, name, secrets[name]?.reveal() ?? '', hashKey);
+        for (const name of t.spec.secrets)
+          secretHashes[name] = secretHash(d.service, name, secrets[name]?.reveal() ?? '', hashKey);
         return {
           service: d.service,
           job: j.job,
@@ -111,10 +132,21 @@ function loadAgainst(dir: string, inventoryFile: string, env: NodeJS.ProcessEnv,
       }),
     }));
     const ordered = startOrder(jobs.map((j) => ({ ...j, name: j.job })));
-    return { service: d.service, file: d.file, dependsOn: d.dependsOn, jobs: ordered.map(({ name: _name, ...j }) => j) };
+    return {
+      service: d.service,
+      file: d.file,
+      dependsOn: d.dependsOn,
+      jobs: ordered.map(({ name: _name, ...j }) => j),
+    };
   });
-  const ordered = startOrder(services.map((s) => ({ ...s, name: s.service }))).map(({ name: _name, ...s }) => s);
-  return { project: { dir, inventory: inv.inventory, services: ordered, secrets, warnings }, errors, warnings };
+  const ordered = startOrder(services.map((s) => ({ ...s, name: s.service }))).map(
+    ({ name: _name, ...s }) => s,
+  );
+  return {
+    project: { dir, inventory: inv.inventory, services: ordered, secrets, warnings },
+    errors,
+    warnings,
+  };
 }
 
 function crossFileRules(drafts: ServiceDraft[]): ConfigIssue[] {
@@ -122,14 +154,28 @@ function crossFileRules(drafts: ServiceDraft[]): ConfigIssue[] {
   const names = drafts.map((d) => d.service);
   for (const d of drafts) {
     d.dependsOn.forEach((dep, i) => {
-      if (!names.includes(dep)) issues.push(issueAt(d.source, ['depends_on', i], `unknown service "${dep}"${didYouMean(dep, names)}`));
-      else if (dep === d.service) issues.push(issueAt(d.source, ['depends_on', i], `service "${dep}" cannot depend on itself`));
+      if (!names.includes(dep))
+        issues.push(
+          issueAt(d.source, ['depends_on', i], `unknown service "${dep}"${didYouMean(dep, names)}`),
+        );
+      else if (dep === d.service)
+        issues.push(
+          issueAt(d.source, ['depends_on', i], `service "${dep}" cannot depend on itself`),
+        );
     });
   }
-  const cycle = findCycle(drafts.map((d) => ({ name: d.service, dependsOn: d.dependsOn.filter((x) => x !== d.service) })));
+  const cycle = findCycle(
+    drafts.map((d) => ({ name: d.service, dependsOn: d.dependsOn.filter((x) => x !== d.service) })),
+  );
   if (cycle) {
     const first = drafts.find((d) => d.service === cycle[0])!;
-    issues.push(issueAt(first.source, ['depends_on'], `dependency cycle between services: ${cycle.join(' -> ')}`));
+    issues.push(
+      issueAt(
+        first.source,
+        ['depends_on'],
+        `dependency cycle between services: ${cycle.join(' -> ')}`,
+      ),
+    );
   }
   const seen = new Map<string, { label: string; file: string }>();
   for (const d of drafts) {
@@ -139,7 +185,14 @@ function crossFileRules(drafts: ServiceDraft[]): ConfigIssue[] {
         const label = `${d.service}/${j.job}/${t.task}`;
         const prior = seen.get(container);
         if (prior) {
-          issues.push(issueAt(d.source, t.at, `container name "${container}" of task ${label} collides with task ${prior.label} (${prior.file})`, { key: true }));
+          issues.push(
+            issueAt(
+              d.source,
+              t.at,
+              `container name "${container}" of task ${label} collides with task ${prior.label} (${prior.file})`,
+              { key: true },
+            ),
+          );
         } else {
           seen.set(container, { label, file: d.source.file });
         }
@@ -167,9 +220,19 @@ function resolveSecrets(
   const refs: { name: string; source: SourceFile; path: PathSeg[] }[] = [];
   const invSource = inv.source!;
   const model = inv.inventory!;
-  if (model.registry) refs.push({ name: model.registry.passwordSecret, source: invSource, path: ['registry', 'password_secret'] });
-  model.notify.forEach((n, i) => refs.push({ name: n.webhookSecret, source: invSource, path: ['notify', i, 'webhook_secret'] }));
-  for (const d of drafts) for (const j of d.jobs) for (const name of new Set(j.tasks.flatMap((t) => t.spec.secrets))) refs.push({ name, source: d.source, path: secretRefPath(d.source, j.job, name) });
+  if (model.registry)
+    refs.push({
+      name: model.registry.passwordSecret,
+      source: invSource,
+      path: ['registry', 'password_secret'],
+    });
+  model.notify.forEach((n, i) =>
+    refs.push({ name: n.webhookSecret, source: invSource, path: ['notify', i, 'webhook_secret'] }),
+  );
+  for (const d of drafts)
+    for (const j of d.jobs)
+      for (const name of new Set(j.tasks.flatMap((t) => t.spec.secrets)))
+        refs.push({ name, source: d.source, path: secretRefPath(d.source, j.job, name) });
 
   const secrets: Record<string, Secret> = {};
   const reported = new Set<string>();
@@ -183,14 +246,22 @@ function resolveSecrets(
     if (reported.has(key)) continue;
     reported.add(key);
     const message = `secret ${ref.name} has no value: looked in the environment and ${dotenvRel}`;
-    (requireSecrets ? errors : warnings).push({ ...issueAt(ref.source, ref.path, message, { severity: requireSecrets ? 'error' : 'warning' }), kind: 'missing-secret' });
+    (requireSecrets ? errors : warnings).push({
+      ...issueAt(ref.source, ref.path, message, { severity: requireSecrets ? 'error' : 'warning' }),
+      kind: 'missing-secret',
+    });
   }
   const hashKey = lookup('DEPLOY_HASH_KEY');
   if (hashKey !== undefined) secrets.DEPLOY_HASH_KEY = new Secret('DEPLOY_HASH_KEY', hashKey);
   const jobRef = refs.find((r) => r.source !== invSource);
   if (hashKey === undefined && jobRef) {
     warnings.push(
-      issueAt(jobRef.source, jobRef.path, 'secret hashes are unkeyed sha256 and are kept in the ledger: set the secret DEPLOY_HASH_KEY so weak secrets cannot be brute-forced', { severity: 'warning' }),
+      issueAt(
+        jobRef.source,
+        jobRef.path,
+        'secret hashes are unkeyed sha256 and are kept in the ledger: set the secret DEPLOY_HASH_KEY so weak secrets cannot be brute-forced',
+        { severity: 'warning' },
+      ),
     );
   }
   return secrets;
@@ -199,12 +270,14 @@ function resolveSecrets(
 function secretRefPath(source: SourceFile, job: string, name: string): PathSeg[] {
   const list = source.doc.getIn(['jobs', job, 'secrets']) as { toJSON?: () => unknown } | undefined;
   const names = list?.toJSON?.();
-  if (Array.isArray(names) && names.includes(name)) return ['jobs', job, 'secrets', names.indexOf(name)];
+  if (Array.isArray(names) && names.includes(name))
+    return ['jobs', job, 'secrets', names.indexOf(name)];
   const tasks = source.doc.getIn(['jobs', job, 'tasks']) as { toJSON?: () => unknown } | undefined;
   const t = tasks?.toJSON?.();
   if (t && typeof t === 'object') {
     for (const [task, spec] of Object.entries(t as Record<string, { secrets?: unknown }>)) {
-      if (Array.isArray(spec?.secrets) && spec.secrets.includes(name)) return ['jobs', job, 'tasks', task, 'secrets', spec.secrets.indexOf(name)];
+      if (Array.isArray(spec?.secrets) && spec.secrets.includes(name))
+        return ['jobs', job, 'tasks', task, 'secrets', spec.secrets.indexOf(name)];
     }
   }
   return ['jobs', job];

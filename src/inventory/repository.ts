@@ -6,7 +6,8 @@ import { UsageError } from '../shared/errors.js';
 const YAML_FILE = /\.ya?ml$/;
 
 export function assertRepository(dir: string): void {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`config repository not found: ${dir}`, 'pass the repository with -C DIR');
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`config repository not found: ${dir}`, 'pass the repository with -C DIR');
 }
 
 export function listInventories(dir: string): string[] {
@@ -33,13 +34,20 @@ export function resolveInventory(dir: string, inventory: string | undefined): st
   const available = listInventories(dir);
   if (inventory === undefined || inventory === '') {
     if (available.length === 1) return available[0]!;
-    if (available.length === 0) throw new UsageError(`no inventory found in ${join(dir, 'inventories')}`, 'create inventories/<env>.yml or pass -i PATH');
+    if (available.length === 0)
+      throw new UsageError(
+        `no inventory found in ${join(dir, 'inventories')}`,
+        'create inventories/<env>.yml or pass -i PATH',
+      );
     const names = available.map((f) => f.replace(/^.*[\\/]/, '').replace(YAML_FILE, ''));
-    throw new UsageError(`several inventories (${names.join(', ')}): pick one with -i NAME or $DEPLOY_INVENTORY`);
+    throw new UsageError(
+      `several inventories (${names.join(', ')}): pick one with -i NAME or $DEPLOY_INVENTORY`,
+    );
   }
   const looksLikePath = inventory.includes('/') || YAML_FILE.test(inventory);
   if (looksLikePath) {
-    for (const candidate of [resolve(inventory), resolve(dir, inventory)]) if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    for (const candidate of [resolve(inventory), resolve(dir, inventory)])
+      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
     throw new UsageError(`inventory file not found: ${inventory}`);
   }
   for (const ext of ['.yml', '.yaml']) {
@@ -47,5 +55,7 @@ export function resolveInventory(dir: string, inventory: string | undefined): st
     if (existsSync(candidate)) return candidate;
   }
   const names = available.map((f) => f.replace(/^.*[\\/]/, '').replace(YAML_FILE, ''));
-  throw new UsageError(`unknown inventory "${inventory}"${names.length ? ` (available: ${names.join(', ')})` : ''}`);
+  throw new UsageError(
+    `unknown inventory "${inventory}"${names.length ? ` (available: ${names.join(', ')})` : ''}`,
+  );
 }

@@ -19,67 +19,101 @@ export function typeName(v: unknown): string {
 
 /** Scalars that docker receives as strings (env values, labels, vars). */
 const scalarString = z
-  .union([z.string(), z.number(), z.boolean()], { error: (i) => `expected a string, got ${typeName(i.input)}` })
+  .union([z.string(), z.number(), z.boolean()], {
+    error: (i) => `expected a string, got ${typeName(i.input)}`,
+  })
   .transform(String);
 
 const duration = z
-  .union([z.string(), z.number()], { error: (i) => `expected a duration such as 10s, got ${typeName(i.input)}` })
+  .union([z.string(), z.number()], {
+    error: (i) => `expected a duration such as 10s, got ${typeName(i.input)}`,
+  })
   .transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `invalid duration "${v}" (e.g. 500ms, 10s, 5m, 1h30m)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid duration "${v}" (e.g. 500ms, 10s, 5m, 1h30m)`,
+      });
       return z.NEVER;
     }
     return ms;
   });
 
 const size = z
-  .union([z.string(), z.number()], { error: (i) => `expected a size such as 512m, got ${typeName(i.input)}` })
+  .union([z.string(), z.number()], {
+    error: (i) => `expected a size such as 512m, got ${typeName(i.input)}`,
+  })
   .transform((v, ctx) => {
     const bytes = parseSize(v);
     if (bytes === undefined) {
-      ctx.addIssue({ code: 'custom', message: `invalid size "${v}" (bytes, or a number with b, k, m or g)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid size "${v}" (bytes, or a number with b, k, m or g)`,
+      });
       return z.NEVER;
     }
     return bytes;
   });
 
 const port = z
-  .union([z.string(), z.number()], { error: (i) => `expected a port mapping such as "8080:80", got ${typeName(i.input)}` })
+  .union([z.string(), z.number()], {
+    error: (i) => `expected a port mapping such as "8080:80", got ${typeName(i.input)}`,
+  })
   .transform((v, ctx) => {
     const p = parsePort(v);
     if (!p) {
-      ctx.addIssue({ code: 'custom', message: `invalid port "${v}" (expected [ip:]host:container[/tcp|udp|sctp] or container, ports 1-65535)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid port "${v}" (expected [ip:]host:container[/tcp|udp|sctp] or container, ports 1-65535)`,
+      });
       return z.NEVER;
     }
     return p.normalized;
   });
 
 const command = z
-  .union([z.string(), z.array(text)], { error: (i) => `expected a string or a list of strings, got ${typeName(i.input)}` })
+  .union([z.string(), z.array(text)], {
+    error: (i) => `expected a string or a list of strings, got ${typeName(i.input)}`,
+  })
   .transform((v, ctx) => {
     if (Array.isArray(v)) return v;
     const argv = splitCommand(v);
     if (!argv || argv.length === 0) {
-      ctx.addIssue({ code: 'custom', message: argv ? 'command must not be empty' : 'unbalanced quotes in command' });
+      ctx.addIssue({
+        code: 'custom',
+        message: argv ? 'command must not be empty' : 'unbalanced quotes in command',
+      });
       return z.NEVER;
     }
     return argv;
   });
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const secretName = text.regex(envName, { error: 'secret names are environment variable names ([A-Za-z_][A-Za-z0-9_]*)' });
-const stringMap = z.record(text, scalarString, { error: (i) => `expected a map, got ${typeName(i.input)}` });
-const list = <T extends z.ZodType>(item: T) => z.array(item, { error: (i) => `expected a list, got ${typeName(i.input)}` });
+const secretName = text.regex(envName, {
+  error: 'secret names are environment variable names ([A-Za-z_][A-Za-z0-9_]*)',
+});
+const stringMap = z.record(text, scalarString, {
+  error: (i) => `expected a map, got ${typeName(i.input)}`,
+});
+const list = <T extends z.ZodType>(item: T) =>
+  z.array(item, { error: (i) => `expected a list, got ${typeName(i.input)}` });
 const positiveInt = (what: string) =>
-  z.number({ error: (i) => `expected ${what}, got ${typeName(i.input)}` }).int({ error: `expected ${what}` });
+  z
+    .number({ error: (i) => `expected ${what}, got ${typeName(i.input)}` })
+    .int({ error: `expected ${what}` });
 
 const hostSettings = {
   user: nonEmpty.optional(),
-  port: positiveInt('a port number').min(1, { error: 'port must be 1-65535' }).max(65535, { error: 'port must be 1-65535' }).optional(),
+  port: positiveInt('a port number')
+    .min(1, { error: 'port must be 1-65535' })
+    .max(65535, { error: 'port must be 1-65535' })
+    .optional(),
   identity_file: nonEmpty.optional(),
   known_hosts: nonEmpty.optional(),
-  host_key_policy: z.enum(['strict', 'accept-new'], { error: 'expected strict or accept-new' }).optional(),
+  host_key_policy: z
+    .enum(['strict', 'accept-new'], { error: 'expected strict or accept-new' })
+    .optional(),
   jump: nonEmpty.optional(),
   connect_timeout: duration.optional(),
   docker: nonEmpty.optional(),
@@ -87,24 +121,37 @@ const hostSettings = {
 };
 
 export const NOTIFY_EVENTS = ['push', 'up', 'update', 'down', 'rollback', 'failure'] as const;
-export const HOOK_EVENTS = ['push', 'up', 'update', 'down', 'rollback'].flatMap((e) => [`pre-${e}`, `post-${e}`]);
+export const HOOK_EVENTS = ['push', 'up', 'update', 'down', 'rollback'].flatMap((e) => [
+  `pre-${e}`,
+  `post-${e}`,
+]);
 
 export const InventorySchema = z.strictObject(
   {
     defaults: z.strictObject(hostSettings).optional(),
-    hosts: z.record(text, z.strictObject({ address: nonEmpty, labels: stringMap.optional(), ...hostSettings })),
+    hosts: z.record(
+      text,
+      z.strictObject({ address: nonEmpty, labels: stringMap.optional(), ...hostSettings }),
+    ),
     groups: z.record(text, list(text)).optional(),
     vars: stringMap.optional(),
-    registry: z.strictObject({ server: nonEmpty, username: nonEmpty, password_secret: secretName }).optional(),
+    registry: z
+      .strictObject({ server: nonEmpty, username: nonEmpty, password_secret: secretName })
+      .optional(),
     notify: list(
       z.strictObject({
         webhook_secret: secretName,
-        events: list(z.enum(NOTIFY_EVENTS, { error: `expected one of ${NOTIFY_EVENTS.join(', ')}` })).optional(),
+        events: list(
+          z.enum(NOTIFY_EVENTS, { error: `expected one of ${NOTIFY_EVENTS.join(', ')}` }),
+        ).optional(),
       }),
     ).optional(),
     hooks: z.record(text, nonEmpty).optional(),
   },
-  { error: (i) => (i.code === 'invalid_type' ? `expected a map, got ${typeName(i.input)}` : undefined) },
+  {
+    error: (i) =>
+      i.code === 'invalid_type' ? `expected a map, got ${typeName(i.input)}` : undefined,
+  },
 );
 
 const healthcheck = z.union(
@@ -118,11 +165,16 @@ const healthcheck = z.union(
         .optional(),
       interval: duration.optional(),
       timeout: duration.optional(),
-      retries: positiveInt('a whole number').min(0, { error: 'retries must be 0 or more' }).optional(),
+      retries: positiveInt('a whole number')
+        .min(0, { error: 'retries must be 0 or more' })
+        .optional(),
       start_period: duration.optional(),
     }),
   ],
-  { error: (i) => `expected "none" or a map with cmd, interval, timeout, retries, start_period; got ${typeName(i.input)}` },
+  {
+    error: (i) =>
+      `expected "none" or a map with cmd, interval, timeout, retries, start_period; got ${typeName(i.input)}`,
+  },
 );
 
 const restart = text.regex(/^(no|always|unless-stopped|on-failure(:\d+)?)$/, {
@@ -135,12 +187,17 @@ const overridable = {
   ports: list(port).optional(),
   env: stringMap.optional(),
   secrets: list(secretName).optional(),
-  volumes: list(text.regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, { error: 'expected SOURCE:/container/path[:ro|rw]' })).optional(),
+  volumes: list(
+    text.regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, { error: 'expected SOURCE:/container/path[:ro|rw]' }),
+  ).optional(),
   labels: stringMap.optional(),
   restart: restart.optional(),
   resources: z
     .strictObject({
-      cpus: z.number({ error: (i) => `expected a number, got ${typeName(i.input)}` }).positive({ error: 'cpus must be more than 0' }).optional(),
+      cpus: z
+        .number({ error: (i) => `expected a number, got ${typeName(i.input)}` })
+        .positive({ error: 'cpus must be more than 0' })
+        .optional(),
       memory: size.optional(),
     })
     .optional(),
@@ -157,16 +214,28 @@ export const JobSchema = z.strictObject({
   ...overridable,
   update: z
     .strictObject({
-      parallelism: positiveInt('a whole number').min(0, { error: 'parallelism must be 0 (all at once) or more' }).optional(),
-      order: z.enum(['stop-first', 'start-first'], { error: 'expected stop-first or start-first' }).optional(),
+      parallelism: positiveInt('a whole number')
+        .min(0, { error: 'parallelism must be 0 (all at once) or more' })
+        .optional(),
+      order: z
+        .enum(['stop-first', 'start-first'], { error: 'expected stop-first or start-first' })
+        .optional(),
       delay: duration.optional(),
       monitor: duration.optional(),
-      failure_action: z.enum(['rollback', 'pause', 'continue'], { error: 'expected rollback, pause or continue' }).optional(),
+      failure_action: z
+        .enum(['rollback', 'pause', 'continue'], { error: 'expected rollback, pause or continue' })
+        .optional(),
     })
     .optional(),
   depends_on: list(text).optional(),
   tasks: z.record(text, TaskSchema).optional(),
-  placement: z.strictObject({ group: nonEmpty.optional(), hosts: list(text).optional(), labels: stringMap.optional() }).optional(),
+  placement: z
+    .strictObject({
+      group: nonEmpty.optional(),
+      hosts: list(text).optional(),
+      labels: stringMap.optional(),
+    })
+    .optional(),
 });
 
 export const ServiceSchema = z.strictObject({

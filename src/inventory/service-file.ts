@@ -9,7 +9,12 @@ import { interpolateDocument } from './interpolate.js';
 import { didYouMean, nameProblem } from './names.js';
 import { findCycle } from './order.js';
 import { parsePort } from './normalize.js';
-import { ServiceSchema, type HealthcheckInput, type JobInput, type ServiceInput } from './schema.js';
+import {
+  ServiceSchema,
+  type HealthcheckInput,
+  type JobInput,
+  type ServiceInput,
+} from './schema.js';
 import { issueAt, parseSource, type PathSeg, type SourceFile } from './source.js';
 import { zodIssues } from './zod-issues.js';
 import { isRecord } from './inventory-file.js';
@@ -50,7 +55,8 @@ export function rawJobSecretNames(text: string): string[] {
     for (const job of Object.values(raw.jobs)) {
       if (!isRecord(job)) continue;
       take(job.secrets);
-      if (isRecord(job.tasks)) for (const t of Object.values(job.tasks)) if (isRecord(t)) take(t.secrets);
+      if (isRecord(job.tasks))
+        for (const t of Object.values(job.tasks)) if (isRecord(t)) take(t.secrets);
     }
   }
   return out;
@@ -83,7 +89,13 @@ export function loadServiceFile(
   const data = parsed.data;
   const expected = basename(abs).replace(/\.ya?ml$/, '');
   if (data.service !== expected) {
-    issues.push(issueAt(source, ['service'], `service "${data.service}" must be named after its file (jobs/${expected}.yml)`));
+    issues.push(
+      issueAt(
+        source,
+        ['service'],
+        `service "${data.service}" must be named after its file (jobs/${expected}.yml)`,
+      ),
+    );
   }
   const problem = nameProblem(data.service);
   if (problem) issues.push(issueAt(source, ['service'], problem));
@@ -92,11 +104,25 @@ export function loadServiceFile(
     const draft = jobDraft(source, data, job, spec, scope, issues, warnings);
     if (draft) jobs.push(draft);
   }
-  if (Object.keys(data.jobs).length === 0) issues.push(issueAt(source, ['jobs'], 'a service needs at least one job'));
-  const cycle = findCycle(Object.entries(data.jobs).map(([name, j]) => ({ name, dependsOn: j.depends_on ?? [] })));
-  if (cycle) issues.push(issueAt(source, ['jobs', cycle[0]!, 'depends_on'], `dependency cycle between jobs: ${cycle.join(' -> ')}`));
+  if (Object.keys(data.jobs).length === 0)
+    issues.push(issueAt(source, ['jobs'], 'a service needs at least one job'));
+  const cycle = findCycle(
+    Object.entries(data.jobs).map(([name, j]) => ({ name, dependsOn: j.depends_on ?? [] })),
+  );
+  if (cycle)
+    issues.push(
+      issueAt(
+        source,
+        ['jobs', cycle[0]!, 'depends_on'],
+        `dependency cycle between jobs: ${cycle.join(' -> ')}`,
+      ),
+    );
   if (issues.length) return { issues, warnings };
-  return { service: { service: data.service, file: abs, source, dependsOn: data.depends_on ?? [], jobs }, issues, warnings };
+  return {
+    service: { service: data.service, file: abs, source, dependsOn: data.depends_on ?? [], jobs },
+    issues,
+    warnings,
+  };
 }
 
 function jobDraft(
@@ -113,12 +139,27 @@ function jobDraft(
   const problem = nameProblem(job);
   if (problem) issues.push(issueAt(source, at(), problem, { key: true }));
   (spec.depends_on ?? []).forEach((d, i) => {
-    if (!service.jobs[d]) issues.push(issueAt(source, at('depends_on', i), `unknown job "${d}" in service ${service.service}${didYouMean(d, Object.keys(service.jobs))}`));
-    else if (d === job) issues.push(issueAt(source, at('depends_on', i), `job "${job}" cannot depend on itself`));
+    if (!service.jobs[d])
+      issues.push(
+        issueAt(
+          source,
+          at('depends_on', i),
+          `unknown job "${d}" in service ${service.service}${didYouMean(d, Object.keys(service.jobs))}`,
+        ),
+      );
+    else if (d === job)
+      issues.push(issueAt(source, at('depends_on', i), `job "${job}" cannot depend on itself`));
   });
   const tag = imageTag(spec.image);
   if (tag === undefined || tag === 'latest') {
-    warnings.push(issueAt(source, at('image'), `image "${spec.image}" has ${tag ? 'the tag latest' : 'no tag'}: a tag is never re-resolved, pin a version`, { severity: 'warning' }));
+    warnings.push(
+      issueAt(
+        source,
+        at('image'),
+        `image "${spec.image}" has ${tag ? 'the tag latest' : 'no tag'}: a tag is never re-resolved, pin a version`,
+        { severity: 'warning' },
+      ),
+    );
   }
   labelRules(source, at('labels'), spec.labels, issues);
   const update: UpdatePolicy = {
@@ -129,19 +170,35 @@ function jobDraft(
     failureAction: spec.update?.failure_action ?? 'rollback',
   };
 
-  const placements: { task: string; host: string; overrides: Record<string, unknown>; at: PathSeg[] }[] = [];
+  const placements: {
+    task: string;
+    host: string;
+    overrides: Record<string, unknown>;
+    at: PathSeg[];
+  }[] = [];
   if (spec.tasks && spec.placement) {
-    issues.push(issueAt(source, at('placement'), 'a job has either tasks or placement, not both', { key: true }));
+    issues.push(
+      issueAt(source, at('placement'), 'a job has either tasks or placement, not both', {
+        key: true,
+      }),
+    );
   } else if (!spec.tasks && !spec.placement) {
     issues.push(issueAt(source, at(), 'a job needs tasks or placement', { key: true }));
   } else if (spec.tasks) {
     const hosts = Object.keys(scope.inventory?.hosts ?? {});
-    if (Object.keys(spec.tasks).length === 0) issues.push(issueAt(source, at('tasks'), 'tasks must name at least one task'));
+    if (Object.keys(spec.tasks).length === 0)
+      issues.push(issueAt(source, at('tasks'), 'tasks must name at least one task'));
     for (const [task, t] of Object.entries(spec.tasks)) {
       const p = nameProblem(task);
       if (p) issues.push(issueAt(source, at('tasks', task), p, { key: true }));
       if (scope.inventory && !scope.inventory.hosts[t.host]) {
-        issues.push(issueAt(source, at('tasks', task, 'host'), `unknown host "${t.host}" in inventory ${scope.inventoryName}${didYouMean(t.host, hosts)}`));
+        issues.push(
+          issueAt(
+            source,
+            at('tasks', task, 'host'),
+            `unknown host "${t.host}" in inventory ${scope.inventoryName}${didYouMean(t.host, hosts)}`,
+          ),
+        );
       }
       labelRules(source, at('tasks', task, 'labels'), t.labels, issues);
       const { host, ...overrides } = t;
@@ -164,8 +221,13 @@ function jobDraft(
     }
     const clash = (merged.secrets ?? []).find((name) => merged.env?.[name] !== undefined);
     if (clash) {
-      const where = p.overrides.env || p.overrides.secrets ? [...p.at, 'env', clash] : at('env', clash);
-      issues.push(issueAt(source, where, `"${clash}" is both a plain env variable and a secret`, { key: true }));
+      const where =
+        p.overrides.env || p.overrides.secrets ? [...p.at, 'env', clash] : at('env', clash);
+      issues.push(
+        issueAt(source, where, `"${clash}" is both a plain env variable and a secret`, {
+          key: true,
+        }),
+      );
       continue;
     }
     const taskSpec: TaskSpec = {
@@ -185,18 +247,36 @@ function jobDraft(
     tasks.push({ task: p.task, host: p.host, spec: taskSpec, at: p.at });
   }
   if (update.order === 'start-first') {
-    const published = tasks.flatMap((t) => t.spec.ports).find((port) => parsePort(port)?.hostPort !== undefined);
+    const published = tasks
+      .flatMap((t) => t.spec.ports)
+      .find((port) => parsePort(port)?.hostPort !== undefined);
     if (published) {
-      issues.push(issueAt(source, at('update', 'order'), `start-first cannot be used with a published host port (${published}): the new container could not bind it while the old one runs`));
+      issues.push(
+        issueAt(
+          source,
+          at('update', 'order'),
+          `start-first cannot be used with a published host port (${published}): the new container could not bind it while the old one runs`,
+        ),
+      );
     }
   }
   if (issues.length > before) return undefined;
   return { job, update, dependsOn: spec.depends_on ?? [], tasks };
 }
 
-function labelRules(source: SourceFile, path: PathSeg[], labels: Record<string, string> | undefined, issues: ConfigIssue[]): void {
+function labelRules(
+  source: SourceFile,
+  path: PathSeg[],
+  labels: Record<string, string> | undefined,
+  issues: ConfigIssue[],
+): void {
   for (const key of Object.keys(labels ?? {})) {
-    if (key.startsWith('deploy.')) issues.push(issueAt(source, [...path, key], `label "${key}": the deploy.* labels are reserved`, { key: true }));
+    if (key.startsWith('deploy.'))
+      issues.push(
+        issueAt(source, [...path, key], `label "${key}": the deploy.* labels are reserved`, {
+          key: true,
+        }),
+      );
   }
 }
 
@@ -210,20 +290,35 @@ function placementHosts(
   const inv = scope.inventory!;
   const kinds = (['group', 'hosts', 'labels'] as const).filter((k) => placement[k] !== undefined);
   if (kinds.length !== 1) {
-    issues.push(issueAt(source, path, 'placement needs exactly one of group, hosts or labels', { key: true }));
+    issues.push(
+      issueAt(source, path, 'placement needs exactly one of group, hosts or labels', { key: true }),
+    );
     return [];
   }
   let hosts: string[] = [];
   if (placement.group !== undefined) {
     const members = inv.groups[placement.group];
     if (!members) {
-      issues.push(issueAt(source, [...path, 'group'], `unknown group "${placement.group}" in inventory ${inv.name}${didYouMean(placement.group, Object.keys(inv.groups))}`));
+      issues.push(
+        issueAt(
+          source,
+          [...path, 'group'],
+          `unknown group "${placement.group}" in inventory ${inv.name}${didYouMean(placement.group, Object.keys(inv.groups))}`,
+        ),
+      );
       return [];
     }
     hosts = members;
   } else if (placement.hosts) {
     placement.hosts.forEach((h, i) => {
-      if (!inv.hosts[h]) issues.push(issueAt(source, [...path, 'hosts', i], `unknown host "${h}" in inventory ${inv.name}${didYouMean(h, Object.keys(inv.hosts))}`));
+      if (!inv.hosts[h])
+        issues.push(
+          issueAt(
+            source,
+            [...path, 'hosts', i],
+            `unknown host "${h}" in inventory ${inv.name}${didYouMean(h, Object.keys(inv.hosts))}`,
+          ),
+        );
     });
     hosts = placement.hosts.filter((h) => inv.hosts[h]);
   } else if (placement.labels) {
@@ -233,7 +328,10 @@ function placementHosts(
       .map((h) => h.name);
   }
   const unique = [...new Set(hosts)];
-  if (unique.length === 0) issues.push(issueAt(source, path, `placement selects no host in inventory ${inv.name}`, { key: true }));
+  if (unique.length === 0)
+    issues.push(
+      issueAt(source, path, `placement selects no host in inventory ${inv.name}`, { key: true }),
+    );
   return unique;
 }
 
@@ -249,7 +347,9 @@ function mergeOverrides(job: JobInput, overrides: Record<string, unknown>): JobI
 }
 
 /** undefined: the image's own check; null: a map without cmd. */
-function healthcheck(hc: HealthcheckInput | undefined): HealthcheckSpec | 'none' | undefined | null {
+function healthcheck(
+  hc: HealthcheckInput | undefined,
+): HealthcheckSpec | 'none' | undefined | null {
   if (hc === undefined) return undefined;
   if (hc === 'none') return 'none';
   if (hc.cmd === undefined) return null;

@@ -2,7 +2,16 @@
  * A parsed YAML file that keeps source positions, so every finding can point at
  * `file:line:col` of the offending key or value.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { ConfigIssue } from '../shared/errors.js';
 
 export type PathSeg = string | number;
@@ -15,7 +24,11 @@ export interface SourceFile {
   lines: LineCounter;
 }
 
-export function parseSource(abs: string, file: string, text: string): { source: SourceFile; issues: ConfigIssue[] } {
+export function parseSource(
+  abs: string,
+  file: string,
+  text: string,
+): { source: SourceFile; issues: ConfigIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   // After the first syntax error the parser's further complaints are mostly its echo.
@@ -23,7 +36,10 @@ export function parseSource(abs: string, file: string, text: string): { source: 
   const errors = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax);
   const issues: ConfigIssue[] = errors.map((e) => {
     const pos = lines.linePos(e.pos[0]);
-    const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key' + duplicateName(text, e.pos[0], e.pos[1]) : yamlMessage(e.message);
+    const message =
+      e.code === 'DUPLICATE_KEY'
+        ? 'duplicate key' + duplicateName(text, e.pos[0], e.pos[1])
+        : yamlMessage(e.message);
     return { file, line: pos.line, col: pos.col, path: '', message, severity: 'error' };
   });
   return { source: { file, abs, doc, lines }, issues };
@@ -61,7 +77,9 @@ export function nodeAt(source: SourceFile, path: readonly PathSeg[], key = false
   let keyNode: unknown = null;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) return node;
       keyNode = pair.key;
       node = pair.value ?? pair.key;
@@ -84,5 +102,12 @@ export function issueAt(
   const node = nodeAt(source, path, opts.key);
   const offset = node?.range?.[0] ?? 0;
   const pos = source.lines.linePos(offset);
-  return { file: source.file, line: pos.line, col: pos.col, path: formatPath(path), message, severity: opts.severity ?? 'error' };
+  return {
+    file: source.file,
+    line: pos.line,
+    col: pos.col,
+    path: formatPath(path),
+    message,
+    severity: opts.severity ?? 'error',
+  };
 }

@@ -7,7 +7,12 @@ import { NOT_OVERRIDABLE } from './schema.js';
 
 type Issue = z.core.$ZodIssue;
 
-export function zodIssues(source: SourceFile, schema: z.ZodType, issues: readonly Issue[], base: PathSeg[] = []): ConfigIssue[] {
+export function zodIssues(
+  source: SourceFile,
+  schema: z.ZodType,
+  issues: readonly Issue[],
+  base: PathSeg[] = [],
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of issues) {
     const path = [...base, ...(issue.path as PathSeg[])];
@@ -23,12 +28,18 @@ export function zodIssues(source: SourceFile, schema: z.ZodType, issues: readonl
       }
     } else if (issue.code === 'invalid_union') {
       // A branch whose failures all lie below the union matched the value's shape: report those.
-      const inner = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
+      const inner = issue.errors.find(
+        (branch) =>
+          branch.length > 0 &&
+          branch.every((i) => i.path.length > 0 || i.code === 'unrecognized_keys'),
+      );
       if (inner) out.push(...zodIssues(source, schema, inner, path));
       else out.push(issueAt(source, path, issue.message));
     } else if (issue.code === 'invalid_type' && valueAt(source, path) === undefined) {
       const last = path[path.length - 1];
-      out.push(issueAt(source, path.slice(0, -1), `missing required key "${String(last)}"`, { key: true }));
+      out.push(
+        issueAt(source, path.slice(0, -1), `missing required key "${String(last)}"`, { key: true }),
+      );
       out[out.length - 1]!.path = formatPath(path);
     } else {
       out.push(issueAt(source, path, issue.message.replace(/^Invalid input: /, '')));
@@ -45,7 +56,8 @@ function knownKeys(schema: z.ZodType, path: readonly PathSeg[]): string[] {
     for (let i = 0; i < 10; i++) {
       const def = (s as { def?: { type?: string; innerType?: unknown; in?: unknown } }).def;
       if (!def) return s;
-      if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable') s = def.innerType;
+      if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable')
+        s = def.innerType;
       else if (def.type === 'pipe') s = def.in;
       else return s;
     }
@@ -53,9 +65,31 @@ function knownKeys(schema: z.ZodType, path: readonly PathSeg[]): string[] {
   };
   for (const seg of path) {
     cur = step(cur);
-    const def = (cur as { def: { type: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown; options?: unknown[] } }).def;
-    if (def.type === 'union') cur = step(def.options?.find((o) => (step(o) as { def: { type: string } }).def.type === 'object'));
-    const d2 = (step(cur) as { def: { type: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown } }).def;
+    const def = (
+      cur as {
+        def: {
+          type: string;
+          shape?: Record<string, unknown>;
+          valueType?: unknown;
+          element?: unknown;
+          options?: unknown[];
+        };
+      }
+    ).def;
+    if (def.type === 'union')
+      cur = step(
+        def.options?.find((o) => (step(o) as { def: { type: string } }).def.type === 'object'),
+      );
+    const d2 = (
+      step(cur) as {
+        def: {
+          type: string;
+          shape?: Record<string, unknown>;
+          valueType?: unknown;
+          element?: unknown;
+        };
+      }
+    ).def;
     if (d2.type === 'object') cur = d2.shape?.[String(seg)];
     else if (d2.type === 'record') cur = d2.valueType;
     else if (d2.type === 'array') cur = d2.element;
@@ -63,9 +97,12 @@ function knownKeys(schema: z.ZodType, path: readonly PathSeg[]): string[] {
     if (!cur) return [];
   }
   cur = step(cur);
-  let def = (cur as { def: { type: string; shape?: Record<string, unknown>; options?: unknown[] } }).def;
+  let def = (cur as { def: { type: string; shape?: Record<string, unknown>; options?: unknown[] } })
+    .def;
   if (def.type === 'union') {
-    const obj = def.options?.map(step).find((o) => (o as { def: { type: string } }).def.type === 'object');
+    const obj = def.options
+      ?.map(step)
+      .find((o) => (o as { def: { type: string } }).def.type === 'object');
     if (!obj) return [];
     def = (obj as { def: { type: string; shape?: Record<string, unknown> } }).def;
   }

@@ -86,12 +86,21 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const desired = req.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks));
   const hostNames = [...new Set(desired.map((t) => t.host))];
   const hosts = new Map(
-    hostNames.map((h) => [h, new HostDocker(inventory.hosts[h]!, req.pool.get(h), req.timeoutMs)] as const),
+    hostNames.map(
+      (h) => [h, new HostDocker(inventory.hosts[h]!, req.pool.get(h), req.timeoutMs)] as const,
+    ),
   );
-  const knownTasks = new Set(project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))));
+  const knownTasks = new Set(
+    project.services.flatMap((s) =>
+      s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
+    ),
+  );
 
   const observeAndPlan = async (names: string[]) => {
-    const observation = await observeHosts(names.map((n) => hosts.get(n)!), req.parallel);
+    const observation = await observeHosts(
+      names.map((n) => hosts.get(n)!),
+      req.parallel,
+    );
     const reachable = desired.filter((t) => observation.observed[t.host]);
     const plan = planTasks({
       mode: req.action === 'up' ? 'up' : 'update',
@@ -129,7 +138,9 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       }
       // Another deploy may have finished between our first look and the lock: look again.
       const locked = [...new Set(lockPairs.map(([h]) => h))];
-      ({ observation, plan } = await observeAndPlan(locked.concat(hostNames.filter((h) => !locked.includes(h) && observation.observed[h]))));
+      ({ observation, plan } = await observeAndPlan(
+        locked.concat(hostNames.filter((h) => !locked.includes(h) && observation.observed[h])),
+      ));
       Object.assign(hostErrors, observation.failed);
     }
 
@@ -164,15 +175,24 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
           for (const dj of ds?.jobs ?? []) deps.push(runWhenReady(ds!, dj));
         }
         await Promise.all(deps);
-        const jobWork = todo.filter((t) => t.service === service.service && t.job === job.job && !results.has(key(t)) && !hostErrors[t.host]);
+        const jobWork = todo.filter(
+          (t) =>
+            t.service === service.service &&
+            t.job === job.job &&
+            !results.has(key(t)) &&
+            !hostErrors[t.host],
+        );
         const blockedBy = [
           ...job.dependsOn.map((d) => `${service.service}/${d}`),
-          ...service.dependsOn.flatMap((sn) => [...failedJobs].filter((f) => f.startsWith(`${sn}/`))),
+          ...service.dependsOn.flatMap((sn) =>
+            [...failedJobs].filter((f) => f.startsWith(`${sn}/`)),
+          ),
         ].filter((d) => failedJobs.has(d));
         if (blockedBy.length > 0 || req.signal.aborted) {
           for (const p of jobWork) {
             const outcome: Outcome = req.signal.aborted ? 'interrupted' : 'skipped';
-            const error = blockedBy.length > 0 ? `dependency failed: ${blockedBy.join(', ')}` : null;
+            const error =
+              blockedBy.length > 0 ? `dependency failed: ${blockedBy.join(', ')}` : null;
             results.set(key(p), { planned: p, outcome, error, containerId: null });
             req.reporter.done(p, outcome, error ?? 'not started');
           }
@@ -212,15 +232,21 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     // A killed run may have left `<name>.old` beside a task that already runs its desired
     // spec: the update finishes that job by removing it (§7.2).
     if (req.action !== 'up' && !req.signal.aborted) {
-      const stale = plan.tasks.filter((t) => t.action === 'unchanged' && t.leftoverOld && !hostErrors[t.host]);
-      await fanOut(stale, req.parallel, (t) => hosts.get(t.host)!.run(removeArgv(t.leftoverOld!.name, { force: true })));
+      const stale = plan.tasks.filter(
+        (t) => t.action === 'unchanged' && t.leftoverOld && !hostErrors[t.host],
+      );
+      await fanOut(stale, req.parallel, (t) =>
+        hosts.get(t.host)!.run(removeArgv(t.leftoverOld!.name, { force: true })),
+      );
     }
     await pruneImages(pruneRepos, hosts, req.parallel);
     return finish(plan.tasks, {});
   } finally {
     // Per-run tmp dirs and locks are independent: clean both up in one round trip's time.
     await Promise.all([
-      fanOut([...tmpHosts], req.parallel, (h) => hosts.get(h)!.run(rmTmpArgv(req.run))).catch(() => {}),
+      fanOut([...tmpHosts], req.parallel, (h) => hosts.get(h)!.run(rmTmpArgv(req.run))).catch(
+        () => {},
+      ),
       locks?.release().catch(() => {}),
     ]);
   }
@@ -260,12 +286,23 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     });
     const touched = extra.lockError
       ? []
-      : [...new Set(tasks.filter((t) => t.action !== 'unchanged' || t.outcome !== 'ok').map((t) => t.service))];
+      : [
+          ...new Set(
+            tasks
+              .filter((t) => t.action !== 'unchanged' || t.outcome !== 'ok')
+              .map((t) => t.service),
+          ),
+        ];
     const codes: ExitCode[] = Object.values(hostErrors).map((e) => e.exitCode);
     for (const r of results.values()) if (r.hostError) codes.push(r.hostError.exitCode);
     if (req.signal.aborted) codes.push(130);
     if (extra.lockError) codes.push(1);
-    if (tasks.some((t) => t.outcome === 'failed' || t.outcome === 'rolled_back' || t.outcome === 'skipped')) codes.push(1);
+    if (
+      tasks.some(
+        (t) => t.outcome === 'failed' || t.outcome === 'rolled_back' || t.outcome === 'skipped',
+      )
+    )
+      codes.push(1);
     const report: DeployReport = { tasks, touched, hostErrors, exitCode: worstExit(codes) };
     if (extra.lockError) report.lockError = extra.lockError;
     return report;
@@ -282,7 +319,8 @@ async function preparePulls(
 ): Promise<Map<string, string>> {
   const failed = new Map<string, string>();
   const byHost = new Map<string, PlannedTask[]>();
-  for (const t of todo) if (t.action !== 'start') byHost.set(t.host, [...(byHost.get(t.host) ?? []), t]);
+  for (const t of todo)
+    if (t.action !== 'start') byHost.set(t.host, [...(byHost.get(t.host) ?? []), t]);
   const registry = req.project.inventory.registry;
   const results = await fanOut([...byHost.keys()], req.parallel, async (hostName) => {
     const host = hosts.get(hostName)!;
@@ -292,7 +330,11 @@ async function preparePulls(
     // in series they cost a round trip each (~200 ms at 10 hosts on the benchmark bed).
     const needsNetwork = tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined);
     const [present] = await Promise.all([
-      Promise.all(images.map(async (image) => !req.force && (await host.run(imagePresentArgv(image))).code === 0)),
+      Promise.all(
+        images.map(
+          async (image) => !req.force && (await host.run(imagePresentArgv(image))).code === 0,
+        ),
+      ),
       needsNetwork ? host.must(ensureNetworkArgv(host.spec)) : undefined,
     ]);
     const missing = images.filter((_, i) => !present[i]);
@@ -302,9 +344,12 @@ async function preparePulls(
     if (registry) {
       const password = req.project.secrets[registry.passwordSecret];
       if (password) {
-        const login = await host.run(loginArgv(tmpDir(req.run), registry.server, registry.username), {
-          stdin: password.reveal() + '\n',
-        });
+        const login = await host.run(
+          loginArgv(tmpDir(req.run), registry.server, registry.username),
+          {
+            stdin: password.reveal() + '\n',
+          },
+        );
         if (login.code !== 0) {
           const error = `registry login to ${registry.server} failed: ${login.stderr.trim()}`;
           return new Map(tasks.map((t) => [taskKey(t), error]));
@@ -319,7 +364,10 @@ async function preparePulls(
         if (pulled.code !== 0) {
           for (const t of tasks) {
             if ((t.desired as ResolvedTask).spec.image === image) {
-              errors.set(taskKey(t), `pull of ${image} failed: ${pulled.stderr.trim().split('\n').pop()}`);
+              errors.set(
+                taskKey(t),
+                `pull of ${image} failed: ${pulled.stderr.trim().split('\n').pop()}`,
+              );
             }
           }
         }
@@ -346,13 +394,24 @@ async function preparePulls(
  * After a job succeeded, its unused images on the hosts it touched go, keeping the newest
  * 3 per repository (§7.3). Best effort: a failed prune never fails the deploy.
  */
-async function pruneImages(repos: Map<string, Set<string>>, hosts: Map<string, HostDocker>, parallel: number): Promise<void> {
+async function pruneImages(
+  repos: Map<string, Set<string>>,
+  hosts: Map<string, HostDocker>,
+  parallel: number,
+): Promise<void> {
   await fanOut([...repos], parallel, async ([hostName, repositories]) => {
     const host = hosts.get(hostName)!;
-    const [observed, listed] = await Promise.all([host.run(observeArgv(host.spec)), host.run(imagesArgv([...repositories]))]);
+    const [observed, listed] = await Promise.all([
+      host.run(observeArgv(host.spec)),
+      host.run(imagesArgv([...repositories])),
+    ]);
     if (observed.code !== 0 || listed.code !== 0) return;
     const inUseIds = new Set(parseObserved(observed.stdout).map((c) => c.imageId));
-    const remove = chooseImagesToPrune(parseImages(listed.stdout), { repositories: [...repositories], inUseIds, keep: 3 });
+    const remove = chooseImagesToPrune(parseImages(listed.stdout), {
+      repositories: [...repositories],
+      inUseIds,
+      keep: 3,
+    });
     if (remove.length) await host.run(removeImagesArgv(remove));
   });
 }
@@ -370,4 +429,3 @@ function uniquePairs(pairs: [string, string][]): [string, string][] {
     return true;
   });
 }
-

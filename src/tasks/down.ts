@@ -31,17 +31,34 @@ export async function planDown(
   opts: { parallel: number; timeoutMs: number },
 ): Promise<DownPlan> {
   const inv = project.inventory;
-  const hosts = new Map(hostNames.map((h) => [h, new HostDocker(inv.hosts[h]!, pool.get(h), opts.timeoutMs)] as const));
-  const observation = await observeHosts([...hosts.values()], opts.parallel);
-  const desired = services.flatMap((s) => s.jobs.flatMap((j) => j.tasks)).filter((t) => observation.observed[t.host]);
-  const knownTasks = new Set(
-    project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))),
+  const hosts = new Map(
+    hostNames.map((h) => [h, new HostDocker(inv.hosts[h]!, pool.get(h), opts.timeoutMs)] as const),
   );
-  const plan = planTasks({ mode: 'down', inventory: inv.name, desired, observed: observation.observed, knownTasks });
+  const observation = await observeHosts([...hosts.values()], opts.parallel);
+  const desired = services
+    .flatMap((s) => s.jobs.flatMap((j) => j.tasks))
+    .filter((t) => observation.observed[t.host]);
+  const knownTasks = new Set(
+    project.services.flatMap((s) =>
+      s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
+    ),
+  );
+  const plan = planTasks({
+    mode: 'down',
+    inventory: inv.name,
+    desired,
+    observed: observation.observed,
+    knownTasks,
+  });
   const selected = new Set(services.map((s) => s.service));
   return {
     remove: plan.tasks.filter((t) => t.action === 'remove'),
-    orphans: withOrphans === 'all' ? plan.orphans : withOrphans ? plan.orphans.filter((o) => selected.has(o.service)) : [],
+    orphans:
+      withOrphans === 'all'
+        ? plan.orphans
+        : withOrphans
+          ? plan.orphans.filter((o) => selected.has(o.service))
+          : [],
     hostErrors: observation.failed,
     hosts,
   };
@@ -59,16 +76,33 @@ export async function executeDown(
   project: Project,
   services: ResolvedService[],
   plan: DownPlan,
-  opts: { parallel: number; lockWaitMs: number; reporter: Reporter; user: string; command: string; run: string; signal: AbortSignal },
+  opts: {
+    parallel: number;
+    lockWaitMs: number;
+    reporter: Reporter;
+    user: string;
+    command: string;
+    run: string;
+    signal: AbortSignal;
+  },
 ): Promise<DownReport> {
   const items: { ref: TaskReport; containers: string[] }[] = [];
   for (const p of plan.remove) {
     const t = p.desired!;
     items.push({
       ref: {
-        service: p.service, job: p.job, task: p.task, host: p.host, container: p.container,
-        image: p.current?.image ?? t.spec.image, hash: p.current?.hash ?? t.hash,
-        action: 'remove', reasons: [], outcome: 'ok', error: null, container_id: p.current?.id ?? null,
+        service: p.service,
+        job: p.job,
+        task: p.task,
+        host: p.host,
+        container: p.container,
+        image: p.current?.image ?? t.spec.image,
+        hash: p.current?.hash ?? t.hash,
+        action: 'remove',
+        reasons: [],
+        outcome: 'ok',
+        error: null,
+        container_id: p.current?.id ?? null,
       },
       containers: [p.current?.name, p.leftoverOld?.name].filter((n): n is string => Boolean(n)),
     });
@@ -76,17 +110,30 @@ export async function executeDown(
   for (const o of plan.orphans) {
     items.push({
       ref: {
-        service: o.service, job: o.job, task: o.task, host: o.host, container: o.name, image: o.image, hash: o.hash,
-        action: 'remove', reasons: ['orphan'], outcome: 'ok', error: null, container_id: o.id,
+        service: o.service,
+        job: o.job,
+        task: o.task,
+        host: o.host,
+        container: o.name,
+        image: o.image,
+        hash: o.hash,
+        action: 'remove',
+        reasons: ['orphan'],
+        outcome: 'ok',
+        error: null,
+        container_id: o.id,
       },
       containers: [o.name],
     });
   }
   const touched = [...new Set(items.map((i) => i.ref.service))];
   const hostErrorCodes = Object.values(plan.hostErrors).map((e) => e.exitCode);
-  if (items.length === 0) return { tasks: [], touched: [], volumesKept: [], exitCode: worstExit(hostErrorCodes) };
+  if (items.length === 0)
+    return { tasks: [], touched: [], volumesKept: [], exitCode: worstExit(hostErrorCodes) };
 
-  const pairs = [...new Set(items.map((i) => `${i.ref.host}\u0000${i.ref.service}`))].map((k) => k.split('\u0000') as [string, string]);
+  const pairs = [...new Set(items.map((i) => `${i.ref.host}\u0000${i.ref.service}`))].map(
+    (k) => k.split('\u0000') as [string, string],
+  );
   let locks;
   try {
     locks = await acquireLocks(
@@ -95,19 +142,22 @@ export async function executeDown(
       { parallel: opts.parallel, waitMs: opts.lockWaitMs },
     );
   } catch (error) {
-    if (error instanceof LockHeldError) return { tasks: [], touched: [], volumesKept: [], exitCode: 1, lockError: error };
+    if (error instanceof LockHeldError)
+      return { tasks: [], touched: [], volumesKept: [], exitCode: 1, lockError: error };
     throw error;
   }
   try {
     // Dependants first: the reverse of start order, service by service and job by job.
     const order: string[] = [];
-    for (const s of [...services].reverse()) for (const j of [...s.jobs].reverse()) order.push(`${s.service}/${j.job}`);
+    for (const s of [...services].reverse())
+      for (const j of [...s.jobs].reverse()) order.push(`${s.service}/${j.job}`);
     const rank = (r: TaskReport) => {
       const i = order.indexOf(`${r.service}/${r.job}`);
       return i === -1 ? -1 : i; // orphans (jobs no longer in the files) go first
     };
     const groups = new Map<number, typeof items>();
-    for (const item of items) groups.set(rank(item.ref), [...(groups.get(rank(item.ref)) ?? []), item]);
+    for (const item of items)
+      groups.set(rank(item.ref), [...(groups.get(rank(item.ref)) ?? []), item]);
     for (const r of [...groups.keys()].sort((a, b) => a - b)) {
       await fanOut(groups.get(r)!, opts.parallel, async (item) => {
         if (opts.signal.aborted) {
@@ -135,7 +185,14 @@ export async function executeDown(
   const volumesKept = [
     ...new Set(
       services.flatMap((s) =>
-        s.jobs.flatMap((j) => j.tasks.flatMap((t) => t.spec.volumes.map((v) => v.split(':')[0]!).filter((src) => !src.startsWith('/') && !src.startsWith('.')).map((v) => `${v}@${t.host}`))),
+        s.jobs.flatMap((j) =>
+          j.tasks.flatMap((t) =>
+            t.spec.volumes
+              .map((v) => v.split(':')[0]!)
+              .filter((src) => !src.startsWith('/') && !src.startsWith('.'))
+              .map((v) => `${v}@${t.host}`),
+          ),
+        ),
       ),
     ),
   ];

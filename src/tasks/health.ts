@@ -12,9 +12,19 @@ export type HealthResult =
   | { ok: false; reason: string; container?: ObservedContainer; interrupted?: boolean };
 
 /** Docker's own defaults, used for an image's check whose timings we cannot see. */
-const IMAGE_CHECK: HealthcheckSpec = { test: [], intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 };
+const IMAGE_CHECK: HealthcheckSpec = {
+  test: [],
+  intervalMs: 30_000,
+  timeoutMs: 30_000,
+  retries: 3,
+  startPeriodMs: 0,
+};
 
-export function healthDeadlineMs(check: HealthcheckSpec | 'none' | undefined, monitorMs: number, imageCheck?: HealthcheckSpec): number {
+export function healthDeadlineMs(
+  check: HealthcheckSpec | 'none' | undefined,
+  monitorMs: number,
+  imageCheck?: HealthcheckSpec,
+): number {
   if (check === 'none') return monitorMs;
   const c = check ?? imageCheck ?? IMAGE_CHECK;
   return c.startPeriodMs + c.intervalMs * (c.retries + 1) + monitorMs;
@@ -41,7 +51,8 @@ export async function waitHealthy(
   let last: ObservedContainer | undefined;
   let sawImageCheck = false;
   for (;;) {
-    if (opts.signal?.aborted) return { ok: false, reason: 'interrupted', container: last, interrupted: true };
+    if (opts.signal?.aborted)
+      return { ok: false, reason: 'interrupted', container: last, interrupted: true };
     const result = await host.run(inspectArgv([name]));
     const container = result.code === 0 ? parseObserved(result.stdout)[0] : undefined;
     if (!container) return { ok: false, reason: `container ${name} disappeared`, container: last };
@@ -49,16 +60,30 @@ export async function waitHealthy(
     if (!sawImageCheck && opts.check === undefined && container.healthcheck) {
       // The image brings its own check: bound the wait by its timings instead.
       sawImageCheck = true;
-      deadline = started + Math.min(opts.timeoutMs, healthDeadlineMs(undefined, opts.monitorMs, container.healthcheck));
+      deadline =
+        started +
+        Math.min(
+          opts.timeoutMs,
+          healthDeadlineMs(undefined, opts.monitorMs, container.healthcheck),
+        );
     }
     restarts ??= container.restartCount;
     if (container.state !== 'running' && container.state !== 'restarting') {
-      return { ok: false, reason: `container ${container.state} (exit code ${container.exitCode})`, container };
+      return {
+        ok: false,
+        reason: `container ${container.state} (exit code ${container.exitCode})`,
+        container,
+      };
     }
     if (container.restartCount !== restarts || container.state === 'restarting') {
-      return { ok: false, reason: `container restarted (${container.restartCount} restarts)`, container };
+      return {
+        ok: false,
+        reason: `container restarted (${container.restartCount} restarts)`,
+        container,
+      };
     }
-    if (container.health === 'unhealthy') return { ok: false, reason: 'health check failed', container };
+    if (container.health === 'unhealthy')
+      return { ok: false, reason: 'health check failed', container };
     const healthy = container.health === 'healthy' || container.health === 'none';
     const now = Date.now();
     if (healthy) {
@@ -66,11 +91,19 @@ export async function waitHealthy(
       if (now - healthySince >= opts.monitorMs) return { ok: true, container };
     }
     // Once healthy, the monitor period may run to its end even past the health deadline.
-    const limit = healthySince === undefined ? deadline : Math.max(deadline, Math.min(started + opts.timeoutMs, healthySince + opts.monitorMs + poll));
+    const limit =
+      healthySince === undefined
+        ? deadline
+        : Math.max(
+            deadline,
+            Math.min(started + opts.timeoutMs, healthySince + opts.monitorMs + poll),
+          );
     if (now >= limit) {
       return {
         ok: false,
-        reason: healthy ? 'monitor period did not pass in time' : `not healthy after ${Math.round((now - started) / 1000)}s (health: ${container.health})`,
+        reason: healthy
+          ? 'monitor period did not pass in time'
+          : `not healthy after ${Math.round((now - started) / 1000)}s (health: ${container.health})`,
         container,
       };
     }

@@ -5,7 +5,12 @@
  */
 import type { HostSpec } from '../inventory/model.js';
 import type { ExecResult, Transport } from '../transport/types.js';
-import { dockerArgv, dockerError, dockerErrorLine, isHostLevelDockerError } from '../remote-docker/index.js';
+import {
+  dockerArgv,
+  dockerError,
+  dockerErrorLine,
+  isHostLevelDockerError,
+} from '../remote-docker/index.js';
 import { HostError, RemoteCommandError } from '../shared/errors.js';
 import { shellJoin } from '../shared/quote.js';
 
@@ -41,7 +46,9 @@ export class HostDocker {
           this.name,
           'docker',
           `docker refused: ${dockerErrorLine(result.stderr)}`,
-          kind === 'sudo-refused' ? 'allow passwordless `sudo -n docker` for the SSH user, or set sudo: false' : undefined,
+          kind === 'sudo-refused'
+            ? 'allow passwordless `sudo -n docker` for the SSH user, or set sudo: false'
+            : undefined,
         );
       }
     }

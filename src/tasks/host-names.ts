@@ -28,7 +28,13 @@ export function resolveHostNames(inventory: Inventory, names: readonly string[])
  */
 export function readableHosts(project: Project): string[] {
   const inv = project.inventory;
-  const jumps = new Set(Object.values(inv.hosts).map((h) => h.jump).filter((j): j is string => Boolean(j)));
-  const withTasks = new Set(project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => t.host))));
+  const jumps = new Set(
+    Object.values(inv.hosts)
+      .map((h) => h.jump)
+      .filter((j): j is string => Boolean(j)),
+  );
+  const withTasks = new Set(
+    project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => t.host))),
+  );
   return Object.keys(inv.hosts).filter((h) => withTasks.has(h) || !jumps.has(h));
 }

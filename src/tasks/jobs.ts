@@ -7,7 +7,15 @@ import type { ResolvedJob } from '../inventory/model.js';
 import type { HostError } from '../shared/errors.js';
 import type { PlannedTask } from './plan.js';
 import type { HostDocker } from './host-docker.js';
-import { finishMoved, moveTask, startTask, undoMoved, type Moved, type TaskRun, type TaskRunContext } from './rollout.js';
+import {
+  finishMoved,
+  moveTask,
+  startTask,
+  undoMoved,
+  type Moved,
+  type TaskRun,
+  type TaskRunContext,
+} from './rollout.js';
 import type { Reporter, TaskRef } from './reporter.js';
 
 export type Outcome = 'ok' | 'failed' | 'rolled_back' | 'skipped' | 'unreachable' | 'interrupted';
@@ -31,7 +39,11 @@ export interface JobRunOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRunOptions): Promise<TaskResult[]> {
+export async function runJob(
+  job: ResolvedJob,
+  work: PlannedTask[],
+  opts: JobRunOptions,
+): Promise<TaskResult[]> {
   const policy = job.update;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const size = !opts.rolling || policy.parallelism === 0 ? work.length : policy.parallelism;
@@ -43,8 +55,16 @@ export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRun
   for (let i = 0; i < work.length; i += size) {
     const batch = work.slice(i, i + size);
     if (stop || opts.signal.aborted) {
-      const why = opts.signal.aborted ? 'not started: interrupted' : `not started: an earlier task of ${job.service}/${job.job} failed (failure_action ${policy.failureAction})`;
-      for (const p of batch) results.set(p, { planned: p, outcome: opts.signal.aborted ? 'interrupted' : 'skipped', error: why, containerId: null });
+      const why = opts.signal.aborted
+        ? 'not started: interrupted'
+        : `not started: an earlier task of ${job.service}/${job.job} failed (failure_action ${policy.failureAction})`;
+      for (const p of batch)
+        results.set(p, {
+          planned: p,
+          outcome: opts.signal.aborted ? 'interrupted' : 'skipped',
+          error: why,
+          containerId: null,
+        });
       continue;
     }
     if (i > 0 && policy.delayMs > 0) await sleep(policy.delayMs);
@@ -53,13 +73,24 @@ export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRun
       const p = batch[k]!;
       if (run.ok) {
         moved.push(run.moved);
-        results.set(p, { planned: p, outcome: 'ok', error: null, containerId: run.moved.containerId });
+        results.set(p, {
+          planned: p,
+          outcome: 'ok',
+          error: null,
+          containerId: run.moved.containerId,
+        });
         opts.reporter.done(p, 'ok', describe(p));
       } else {
         failed = true;
         const lost = run.hostError && run.hostError.failure !== 'docker';
         const outcome = run.interrupted ? 'interrupted' : lost ? 'unreachable' : 'failed';
-        results.set(p, { planned: p, outcome, error: run.error, containerId: null, ...(run.hostError ? { hostError: run.hostError } : {}) });
+        results.set(p, {
+          planned: p,
+          outcome,
+          error: run.error,
+          containerId: null,
+          ...(run.hostError ? { hostError: run.hostError } : {}),
+        });
         opts.reporter.done(p, outcome, run.error, run.detail);
       }
     });
@@ -70,11 +101,21 @@ export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRun
     for (const m of moved) {
       try {
         await undoMoved(m);
-        results.set(m.planned, { planned: m.planned, outcome: 'rolled_back', error: null, containerId: null });
+        results.set(m.planned, {
+          planned: m.planned,
+          outcome: 'rolled_back',
+          error: null,
+          containerId: null,
+        });
         opts.reporter.done(m.planned, 'rolled_back', 'restored the previous container');
       } catch (error) {
         const text = `rollback failed: ${error instanceof Error ? error.message : String(error)}`;
-        results.set(m.planned, { planned: m.planned, outcome: 'failed', error: text, containerId: m.containerId });
+        results.set(m.planned, {
+          planned: m.planned,
+          outcome: 'failed',
+          error: text,
+          containerId: m.containerId,
+        });
         opts.reporter.done(m.planned, 'failed', text);
       }
     }
@@ -85,7 +126,11 @@ export async function runJob(job: ResolvedJob, work: PlannedTask[], opts: JobRun
   return work.map((p) => results.get(p)!);
 }
 
-function runOne(p: PlannedTask, policy: ResolvedJob['update'], opts: JobRunOptions): Promise<TaskRun> {
+function runOne(
+  p: PlannedTask,
+  policy: ResolvedJob['update'],
+  opts: JobRunOptions,
+): Promise<TaskRun> {
   const host = opts.hosts.get(p.host)!;
   const ctx = opts.context(p);
   return p.action === 'start' ? startTask(host, p, policy, ctx) : moveTask(host, p, policy, ctx);

@@ -8,7 +8,9 @@ import type { LedgerServiceSpec } from '../ledger/index.js';
 export function serviceFromLedger(
   spec: LedgerServiceSpec,
   file: string,
-  rehash: (task: Omit<ResolvedTask, 'hash' | 'secretHashes'>) => Pick<ResolvedTask, 'hash' | 'secretHashes'>,
+  rehash: (
+    task: Omit<ResolvedTask, 'hash' | 'secretHashes'>,
+  ) => Pick<ResolvedTask, 'hash' | 'secretHashes'>,
 ): ResolvedService {
   return {
     service: spec.service,
@@ -20,7 +22,14 @@ export function serviceFromLedger(
       update: j.update,
       dependsOn: j.depends_on,
       tasks: j.tasks.map((t) => {
-        const base = { service: spec.service, job, task: t.task, host: t.host, container: t.container, spec: t.spec };
+        const base = {
+          service: spec.service,
+          job,
+          task: t.task,
+          host: t.host,
+          container: t.container,
+          spec: t.spec,
+        };
         return { ...base, ...rehash(base) };
       }),
     })),

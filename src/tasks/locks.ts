@@ -3,7 +3,15 @@
  * holder.json. Taking is all-or-nothing: if any lock is held, those taken are released.
  */
 import os from 'node:os';
-import { LOCK_HELD_EXIT, type LockHolder, holderJson, lockAcquireArgv, lockReadArgv, lockReleaseArgv, parseHolder } from '../remote-docker/index.js';
+import {
+  LOCK_HELD_EXIT,
+  type LockHolder,
+  holderJson,
+  lockAcquireArgv,
+  lockReadArgv,
+  lockReleaseArgv,
+  parseHolder,
+} from '../remote-docker/index.js';
 import { OperationError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
@@ -59,9 +67,15 @@ export async function acquireLocks(
       if (result.code === 0) return 'taken' as const;
       if (result.code === LOCK_HELD_EXIT) {
         const read = await req.host.run(lockReadArgv(req.service));
-        return new LockHeldError(req.host.name, req.service, read.code === 0 ? parseHolder(read.stdout) : undefined);
+        return new LockHeldError(
+          req.host.name,
+          req.service,
+          read.code === 0 ? parseHolder(read.stdout) : undefined,
+        );
       }
-      return new OperationError(`cannot take the ${req.service} lock on ${req.host.name}: ${result.stderr.trim()}`);
+      return new OperationError(
+        `cannot take the ${req.service} lock on ${req.host.name}: ${result.stderr.trim()}`,
+      );
     });
     results.forEach((r, i) => {
       if (!r.ok) failure ??= r.error;

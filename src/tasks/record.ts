@@ -37,7 +37,12 @@ export function entryOutcome(tasks: TaskReport[], interrupted: boolean): LedgerO
   return tasks.every((t) => t.outcome === 'ok') ? 'ok' : 'failed';
 }
 
-export async function recordRun(project: Project, services: string[], tasks: TaskReport[], meta: RunMeta): Promise<LedgerEntry[]> {
+export async function recordRun(
+  project: Project,
+  services: string[],
+  tasks: TaskReport[],
+  meta: RunMeta,
+): Promise<LedgerEntry[]> {
   if (services.length === 0) return [];
   const git = await configState(project.dir);
   const now = Date.now();
@@ -72,7 +77,10 @@ export async function recordRun(project: Project, services: string[], tasks: Tas
       ...(meta.sources?.[name] ? { source: meta.sources[name] } : {}),
       ...(meta.from?.[name] ? { rolled_back_from: meta.from[name] } : {}),
     });
-    assertNoSecretValues(entry, Object.values(project.secrets).map((s) => s.reveal()));
+    assertNoSecretValues(
+      entry,
+      Object.values(project.secrets).map((s) => s.reveal()),
+    );
     return entry;
   });
   await appendEntries(project.dir, entries);

@@ -52,7 +52,9 @@ export function redactInspect(inspect: unknown, secretNames: Iterable<string>): 
 /** Replaces every occurrence of each value (longest first, so overlaps mask fully). */
 export function maskText(text: string, values: readonly string[]): string {
   let out = text;
-  const longestFirst = values.filter((v) => v.length >= MIN_MASKED_VALUE).sort((a, b) => b.length - a.length);
+  const longestFirst = values
+    .filter((v) => v.length >= MIN_MASKED_VALUE)
+    .sort((a, b) => b.length - a.length);
   for (const v of longestFirst) out = out.split(v).join(REDACTED);
   return out;
 }

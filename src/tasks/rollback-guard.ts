@@ -20,7 +20,13 @@ export function rollbackGuard(
       const desired = serviceSpec(full);
       for (const job of service.jobs) {
         const versions = running
-          .filter((c) => c.inventory === inventory && c.service === service.service && c.job === job.job && !c.name.endsWith('.old'))
+          .filter(
+            (c) =>
+              c.inventory === inventory &&
+              c.service === service.service &&
+              c.job === job.job &&
+              !c.name.endsWith('.old'),
+          )
           .map((c) => c.version);
         const rollback = entries
           .filter((e) => versions.includes(e.id) && e.action === 'rollback' && e.rolled_back_from)

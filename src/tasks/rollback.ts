@@ -49,8 +49,13 @@ export function planRollback(
   if (to) {
     const found = findEntry(entries, to);
     if ('error' in found) {
-      const hint = found.matches.length ? `matches: ${found.matches.map((e) => e.id).join(', ')}` : 'see `deploy history`';
-      throw new UsageError(`--to ${to}: ${found.error === 'ambiguous' ? 'ambiguous entry id' : `no entry of inventory ${inventory}`}`, hint);
+      const hint = found.matches.length
+        ? `matches: ${found.matches.map((e) => e.id).join(', ')}`
+        : 'see `deploy history`';
+      throw new UsageError(
+        `--to ${to}: ${found.error === 'ambiguous' ? 'ambiguous entry id' : `no entry of inventory ${inventory}`}`,
+        hint,
+      );
     }
     explicit = found.entry;
   }
@@ -60,10 +65,17 @@ export function planRollback(
     for (const job of service.jobs) {
       const versions = Object.values(observed)
         .flat()
-        .filter((c) => c.service === service.service && c.job === job.job && c.inventory === inventory && !c.name.endsWith('.old'))
+        .filter(
+          (c) =>
+            c.service === service.service &&
+            c.job === job.job &&
+            c.inventory === inventory &&
+            !c.name.endsWith('.old'),
+        )
         .map((c) => c.version);
       const running = runningEntry(serviceEntries, versions);
-      const target = explicit ?? defaultRollbackTarget(serviceEntries, service.service, job.job, running);
+      const target =
+        explicit ?? defaultRollbackTarget(serviceEntries, service.service, job.job, running);
       if (!target) {
         throw new OperationError(
           `${service.service}/${job.job}: no earlier successful entry with a different spec to roll back to`,
@@ -71,31 +83,55 @@ export function planRollback(
         );
       }
       if (target.service !== service.service) {
-        throw new UsageError(`--to ${target.id} is an entry of service ${target.service}, not ${service.service}`);
+        throw new UsageError(
+          `--to ${target.id} is an entry of service ${target.service}, not ${service.service}`,
+        );
       }
       const recorded = jobOf(target, job.job);
       const spec = specOf(target);
-      if (!recorded || !spec) throw new OperationError(`entry ${target.id} has no spec for ${service.service}/${job.job}`);
-      const restored = serviceFromLedger({ ...spec, jobs: { [job.job]: recorded } }, service.file, (t) => {
-        const secretHashes: Record<string, string> = {};
-        for (const name of t.spec.secrets) {
-          const value = project.secrets[name];
-          if (!value) throw new OperationError(`secret ${name} has no value (process env or .secrets/${inventory}.env)`);
-          secretHashes[name] = secretHash(t.service, name, value.reveal(), hashKey);
-        }
-        return { secretHashes, hash: taskHash(t.spec, secretHashes) };
-      });
+      if (!recorded || !spec)
+        throw new OperationError(
+          `entry ${target.id} has no spec for ${service.service}/${job.job}`,
+        );
+      const restored = serviceFromLedger(
+        { ...spec, jobs: { [job.job]: recorded } },
+        service.file,
+        (t) => {
+          const secretHashes: Record<string, string> = {};
+          for (const name of t.spec.secrets) {
+            const value = project.secrets[name];
+            if (!value)
+              throw new OperationError(
+                `secret ${name} has no value (process env or .secrets/${inventory}.env)`,
+              );
+            secretHashes[name] = secretHash(t.service, name, value.reveal(), hashKey);
+          }
+          return { secretHashes, hash: taskHash(t.spec, secretHashes) };
+        },
+      );
       for (const t of restored.jobs[0]!.tasks) {
         if (!project.inventory.hosts[t.host]) {
-          throw new OperationError(`entry ${target.id} places ${t.task} on host ${t.host}, which inventory ${inventory} no longer has`);
+          throw new OperationError(
+            `entry ${target.id} places ${t.task} on host ${t.host}, which inventory ${inventory} no longer has`,
+          );
         }
       }
       // Keep the selection's task narrowing (service/job/task targets, --host).
       const keep = new Set(job.tasks.map((t) => `${t.task}@${t.host}`));
       const restoredJob = restored.jobs[0]!;
-      const narrowed = { ...restoredJob, tasks: restoredJob.tasks.filter((t) => keep.has(`${t.task}@${t.host}`) || job.tasks.length === 0) };
+      const narrowed = {
+        ...restoredJob,
+        tasks: restoredJob.tasks.filter(
+          (t) => keep.has(`${t.task}@${t.host}`) || job.tasks.length === 0,
+        ),
+      };
       jobs.push(narrowed);
-      plan.choices.push({ service: service.service, job: job.job, running: running?.id ?? null, target });
+      plan.choices.push({
+        service: service.service,
+        job: job.job,
+        running: running?.id ?? null,
+        target,
+      });
       plan.sources[service.service] ??= target.id;
       plan.specs[service.service] ??= target.spec;
       if (running) plan.from[service.service] ??= running.id;

@@ -70,7 +70,9 @@ export async function moveTask(
       // docker cannot rename a container caught mid-restart: stop it first.
       if (planned.current.state === 'restarting') await host.run(stopArgv(name));
       await host.must(renameArgv(name, oldName));
-      aside = { running: planned.current.state === 'running' || planned.current.state === 'restarting' };
+      aside = {
+        running: planned.current.state === 'running' || planned.current.state === 'restarting',
+      };
       if (policy.order === 'stop-first' && aside.running) {
         ctx.step('stopping the old container');
         await host.must(stopArgv(oldName));
@@ -90,7 +92,10 @@ export async function moveTask(
   try {
     ctx.step('creating');
     const stdin = task.spec.secrets.length > 0 ? envFileContent(task, ctx.secrets) : undefined;
-    const created = await host.run(createArgv(task, { inventory: ctx.inventory, version: ctx.version }), { stdin });
+    const created = await host.run(
+      createArgv(task, { inventory: ctx.inventory, version: ctx.version }),
+      { stdin },
+    );
     if (created.code !== 0) {
       const error = /already in use/.test(created.stderr)
         ? `the name ${name} is held by a container deploy did not create; remove or rename it`
@@ -111,8 +116,15 @@ export async function moveTask(
     if (!health.ok) {
       const detail = await diagnostics(host, name, health.container?.healthLog, ctx.secrets);
       await undo();
-      const restored = aside ? '; the previous container is back' : '; the new container was removed';
-      return { ok: false, error: health.reason + restored, detail, interrupted: Boolean(health.interrupted) };
+      const restored = aside
+        ? '; the previous container is back'
+        : '; the new container was removed';
+      return {
+        ok: false,
+        error: health.reason + restored,
+        detail,
+        interrupted: Boolean(health.interrupted),
+      };
     }
     if (aside?.running && policy.order === 'start-first') {
       ctx.step('stopping the old container');
@@ -123,12 +135,22 @@ export async function moveTask(
     return { ok: true, moved };
   } catch (error) {
     await undo().catch(() => {});
-    return { ok: false, error: message(error), interrupted: ctx.signal.aborted, ...hostErrorOf(error) };
+    return {
+      ok: false,
+      error: message(error),
+      interrupted: ctx.signal.aborted,
+      ...hostErrorOf(error),
+    };
   }
 }
 
 /** start: the desired container exists but is stopped. */
-export async function startTask(host: HostDocker, planned: PlannedTask, policy: UpdatePolicy, ctx: TaskRunContext): Promise<TaskRun> {
+export async function startTask(
+  host: HostDocker,
+  planned: PlannedTask,
+  policy: UpdatePolicy,
+  ctx: TaskRunContext,
+): Promise<TaskRun> {
   const task = planned.desired as ResolvedTask;
   try {
     ctx.step('starting');
@@ -140,12 +162,25 @@ export async function startTask(host: HostDocker, planned: PlannedTask, policy: 
       signal: ctx.signal,
     });
     if (!health.ok) {
-      const detail = await diagnostics(host, task.container, health.container?.healthLog, ctx.secrets);
+      const detail = await diagnostics(
+        host,
+        task.container,
+        health.container?.healthLog,
+        ctx.secrets,
+      );
       return { ok: false, error: health.reason, detail, interrupted: Boolean(health.interrupted) };
     }
-    return { ok: true, moved: { planned, host, oldWasRunning: false, containerId: health.container.id } };
+    return {
+      ok: true,
+      moved: { planned, host, oldWasRunning: false, containerId: health.container.id },
+    };
   } catch (error) {
-    return { ok: false, error: message(error), interrupted: ctx.signal.aborted, ...hostErrorOf(error) };
+    return {
+      ok: false,
+      error: message(error),
+      interrupted: ctx.signal.aborted,
+      ...hostErrorOf(error),
+    };
   }
 }
 
@@ -166,7 +201,12 @@ export async function finishMoved(moved: Moved): Promise<void> {
   if (moved.oldName) await moved.host.run(removeArgv(moved.oldName, { force: true }));
 }
 
-async function restoreOld(host: HostDocker, name: string, wasRunning: boolean, nameIsFree: boolean): Promise<void> {
+async function restoreOld(
+  host: HostDocker,
+  name: string,
+  wasRunning: boolean,
+  nameIsFree: boolean,
+): Promise<void> {
   if (!nameIsFree) await host.run(removeArgv(name, { force: true }));
   await host.must(renameArgv(oldNameOf(name), name));
   if (wasRunning) await host.must(startArgv(name));
@@ -186,7 +226,10 @@ async function diagnostics(
   const probes = (healthLog ?? []).map((l) => l.trimEnd()).filter(Boolean);
   if (probes.length) parts.push(`health check log:\n${probes.join('\n')}`);
   // A program that prints its environment would otherwise show its secrets here.
-  return maskText(parts.join('\n'), Object.values(secrets).map((s) => s.reveal()));
+  return maskText(
+    parts.join('\n'),
+    Object.values(secrets).map((s) => s.reveal()),
+  );
 }
 
 /** A lost connection or a refused docker mid-task is the host's failure (exit 3), not the task's. */

@@ -5,7 +5,11 @@
 import type { Project, ResolvedService, ResolvedTask } from '../inventory/model.js';
 
 /** Adds the jobs and services the selection depends on, transitively, in start order. */
-export function withDependencies(project: Project, selected: ResolvedService[], hostFilter?: (t: ResolvedTask) => boolean): ResolvedService[] {
+export function withDependencies(
+  project: Project,
+  selected: ResolvedService[],
+  hostFilter?: (t: ResolvedTask) => boolean,
+): ResolvedService[] {
   const chosen = new Map<string, Set<string> | 'all'>(); // service → job names
   const taskPick = new Map<string, Set<string>>(); // `service/job` → selected task keys, when narrowed
   const addJob = (service: ResolvedService, job: string, seen: Set<string>): void => {
@@ -48,7 +52,9 @@ export function withDependencies(project: Project, selected: ResolvedService[], 
             const pick = taskPick.get(`${s.service}/${j.job}`);
             return {
               ...j,
-              tasks: j.tasks.filter((t) => (!pick || pick.has(`${t.task}@${t.host}`)) && (!hostFilter || hostFilter(t))),
+              tasks: j.tasks.filter(
+                (t) => (!pick || pick.has(`${t.task}@${t.host}`)) && (!hostFilter || hostFilter(t)),
+              ),
             };
           }),
       };
@@ -56,8 +62,16 @@ export function withDependencies(project: Project, selected: ResolvedService[], 
 }
 
 /** Keeps only the tasks `keep` accepts; drops jobs and services left empty. */
-export function narrowTasks(services: ResolvedService[], keep: (t: ResolvedTask) => boolean): ResolvedService[] {
+export function narrowTasks(
+  services: ResolvedService[],
+  keep: (t: ResolvedTask) => boolean,
+): ResolvedService[] {
   return services
-    .map((s) => ({ ...s, jobs: s.jobs.map((j) => ({ ...j, tasks: j.tasks.filter(keep) })).filter((j) => j.tasks.length > 0) }))
+    .map((s) => ({
+      ...s,
+      jobs: s.jobs
+        .map((j) => ({ ...j, tasks: j.tasks.filter(keep) }))
+        .filter((j) => j.tasks.length > 0),
+    }))
     .filter((s) => s.jobs.length > 0);
 }

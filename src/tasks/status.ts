@@ -10,7 +10,8 @@ import { HostDocker } from './host-docker.js';
 import { observeHosts } from './observe.js';
 import { planTasks } from './plan.js';
 
-export type TaskState = 'running' | 'exited' | 'restarting' | 'created' | 'paused' | 'dead' | 'missing' | 'unknown';
+export type TaskState =
+  'running' | 'exited' | 'restarting' | 'created' | 'paused' | 'dead' | 'missing' | 'unknown';
 
 export interface TaskStatus {
   service: string;
@@ -56,9 +57,13 @@ export async function readStatus(
   const inv = project.inventory;
   const hosts = hostNames.map((h) => new HostDocker(inv.hosts[h]!, pool.get(h), opts.timeoutMs));
   const observation = await observeHosts(hosts, opts.parallel);
-  const desired = services.flatMap((s) => s.jobs.flatMap((j) => j.tasks)).filter((t) => hostNames.includes(t.host));
+  const desired = services
+    .flatMap((s) => s.jobs.flatMap((j) => j.tasks))
+    .filter((t) => hostNames.includes(t.host));
   const knownTasks = new Set(
-    project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))),
+    project.services.flatMap((s) =>
+      s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
+    ),
   );
   const plan = planTasks({
     mode: 'up',
@@ -135,8 +140,12 @@ function drift(
   const fields = c.hash !== desiredHash ? [...(reasons.length ? reasons : ['hash differs'])] : [];
   const entry = entries?.get(c.version);
   if (entry?.action === 'rollback') fields.push(`rolled back to ${entry.source ?? '?'}`);
-  if (entries && c.version && !entry) fields.push(`unrecorded (entry ${c.version} not in the ledger)`);
-  return { drift: fields.length > 0 && (c.hash !== desiredHash || entry?.action === 'rollback'), drift_fields: fields };
+  if (entries && c.version && !entry)
+    fields.push(`unrecorded (entry ${c.version} not in the ledger)`);
+  return {
+    drift: fields.length > 0 && (c.hash !== desiredHash || entry?.action === 'rollback'),
+    drift_fields: fields,
+  };
 }
 
 function fromContainer(c: ObservedContainer | undefined, now: number) {

@@ -31,7 +31,9 @@ export function planAuth(input: AuthPlanInput): AuthStep[] {
       inAgent.add(file.path);
     }
   }
-  const others = input.identitiesOnly ? [] : agentKeys.map((_, i) => i).filter((i) => !named.includes(i));
+  const others = input.identitiesOnly
+    ? []
+    : agentKeys.map((_, i) => i).filter((i) => !named.includes(i));
   const order = [...named, ...others];
   if (order.length > 0) steps.push({ kind: 'agent', keys: order });
   if (input.envKey) steps.push({ kind: 'env-key' });

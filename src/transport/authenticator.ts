@@ -3,7 +3,14 @@
  * comes, and keeps a record of what was offered for the error message.
  */
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthHandlerMiddleware, IdentityCallback, ParsedKey, SignCallback, SigningRequestOptions } from 'ssh2';
+import type {
+  AnyAuthMethod,
+  AuthHandlerMiddleware,
+  IdentityCallback,
+  ParsedKey,
+  SignCallback,
+  SigningRequestOptions,
+} from 'ssh2';
 import { planAuth, type AuthStep } from './auth-plan.js';
 import type { Endpoint } from './endpoint.js';
 import type { KeyStore } from './key-store.js';
@@ -21,7 +28,12 @@ class OrderedAgent extends BaseAgent<ParsedKey> {
   getIdentities(cb: IdentityCallback<ParsedKey>): void {
     cb(undefined, this.keys);
   }
-  sign(pubKey: ParsedKey, data: Buffer, options: SigningRequestOptions | SignCallback, cb?: SignCallback): void {
+  sign(
+    pubKey: ParsedKey,
+    data: Buffer,
+    options: SigningRequestOptions | SignCallback,
+    cb?: SignCallback,
+  ): void {
     if (typeof options === 'function') this.inner.sign(pubKey, data, options);
     else this.inner.sign(pubKey, data, options, cb);
   }
@@ -55,7 +67,13 @@ export function createAuthenticator(inputs: AuthInputs): Authenticator {
   const tried: string[] = [];
   const skipped: string[] = [];
   let serverMethods: string[] = [];
-  let steps: Promise<{ steps: AuthStep[]; agentKeys: ParsedKey[]; agent?: InstanceType<typeof OpenSSHAgent> }> | undefined;
+  let steps:
+    | Promise<{
+        steps: AuthStep[];
+        agentKeys: ParsedKey[];
+        agent?: InstanceType<typeof OpenSSHAgent>;
+      }>
+    | undefined;
 
   const prepare = async () => {
     const agent = inputs.agentSocket ? new OpenSSHAgent(inputs.agentSocket) : undefined;
@@ -96,8 +114,11 @@ export function createAuthenticator(inputs: AuthInputs): Authenticator {
         return { type: 'publickey', username, key: loaded.key };
       }
       // Missing default key names are not worth mentioning; OpenSSH is silent too.
-      const isDefault = step.kind === 'file' && endpoint.identityFiles.indexOf(step.path) >= endpoint.explicitIdentities;
-      if (label && !(isDefault && loaded.skipped === 'no such file')) skipped.push(`${label} (${loaded.skipped})`);
+      const isDefault =
+        step.kind === 'file' &&
+        endpoint.identityFiles.indexOf(step.path) >= endpoint.explicitIdentities;
+      if (label && !(isDefault && loaded.skipped === 'no such file'))
+        skipped.push(`${label} (${loaded.skipped})`);
     }
     return false;
   };

@@ -42,7 +42,11 @@ const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const DEFAULT_ALIVE_INTERVAL_MS = 15_000;
 const DEFAULT_ALIVE_COUNT = 3;
 
-function absolute(path: string, ctx: ExpandContext, host: { hostName: string; port: number; user: string }): string {
+function absolute(
+  path: string,
+  ctx: ExpandContext,
+  host: { hostName: string; port: number; user: string },
+): string {
   return expandPath(path, ctx, host);
 }
 
@@ -60,13 +64,19 @@ interface Overrides {
 
 function build(o: Overrides, ctx: EndpointContext): Endpoint {
   const cfg = resolveSshConfig(ctx.sshConfig, o.lookup);
-  const address = cfg.hostName ? expandPath(cfg.hostName, ctx, { hostName: o.lookup, port: 22, user: '' }) : o.lookup;
+  const address = cfg.hostName
+    ? expandPath(cfg.hostName, ctx, { hostName: o.lookup, port: 22, user: '' })
+    : o.lookup;
   const port = o.port ?? cfg.port ?? 22;
   const user = o.user ?? cfg.user ?? ctx.localUser;
   const tokens = { hostName: address, port, user };
-  const explicit = [...(o.identityFile ? [o.identityFile] : []), ...cfg.identityFiles.map((f) => absolute(f, ctx, tokens))];
+  const explicit = [
+    ...(o.identityFile ? [o.identityFile] : []),
+    ...cfg.identityFiles.map((f) => absolute(f, ctx, tokens)),
+  ];
   // OpenSSH adds its default key names only when none is configured.
-  const identityFiles = explicit.length > 0 ? explicit : DEFAULT_IDENTITIES.map((n) => `${ctx.home}/.ssh/${n}`);
+  const identityFiles =
+    explicit.length > 0 ? explicit : DEFAULT_IDENTITIES.map((n) => `${ctx.home}/.ssh/${n}`);
   const userFiles = o.knownHosts
     ? [o.knownHosts]
     : cfg.userKnownHostsFiles.length > 0
@@ -101,7 +111,11 @@ export function hostEndpoint(spec: HostSpec, ctx: EndpointContext): Endpoint {
   if (spec.identityFile) o.identityFile = spec.identityFile;
   if (spec.knownHosts) o.knownHosts = spec.knownHosts;
   if (spec.jump) {
-    o.jumps = [ctx.inventoryHosts.has(spec.jump) ? { kind: 'host', name: spec.jump } : { kind: 'adhoc', spec: spec.jump }];
+    o.jumps = [
+      ctx.inventoryHosts.has(spec.jump)
+        ? { kind: 'host', name: spec.jump }
+        : { kind: 'adhoc', spec: spec.jump },
+    ];
   }
   return build(o, ctx);
 }
@@ -111,7 +125,11 @@ export function hostEndpoint(spec: HostSpec, ctx: EndpointContext): Endpoint {
  * is checked against the same known_hosts files and policy as the host it leads to, and
  * its own ProxyJump is not followed: the chain is what the host's settings list.
  */
-export function jumpEndpoint(spec: string, via: Endpoint, ctx: EndpointContext): Endpoint | undefined {
+export function jumpEndpoint(
+  spec: string,
+  via: Endpoint,
+  ctx: EndpointContext,
+): Endpoint | undefined {
   const parsed = parseJumpSpec(spec);
   if (!parsed) return undefined;
   const o: Overrides = {

@@ -51,7 +51,10 @@ async function recordKey(file: string, name: string, key: Buffer): Promise<void>
   await appendFile(file, (await endsWithNewline(file)) ? line : `\n${line}`, { mode: 0o600 });
 }
 
-export async function createHostKeyGuard(endpoint: Endpoint, defaultAlgorithms: readonly string[]): Promise<HostKeyGuard> {
+export async function createHostKeyGuard(
+  endpoint: Endpoint,
+  defaultAlgorithms: readonly string[],
+): Promise<HostKeyGuard> {
   const entries = await readEntries(endpoint.knownHostsFiles);
   const name = endpoint.knownHostsName;
   const userFile = endpoint.knownHostsFiles[0]!;
@@ -69,7 +72,9 @@ export async function createHostKeyGuard(endpoint: Endpoint, defaultAlgorithms: 
         case 'ok':
           return true;
         case 'revoked':
-          return refuse(`host key for ${name} is revoked (${shown}, @revoked in ${verdict.entry.file}:${verdict.entry.line})`);
+          return refuse(
+            `host key for ${name} is revoked (${shown}, @revoked in ${verdict.entry.file}:${verdict.entry.line})`,
+          );
         case 'cert-only':
           return refuse(
             `host certificates are not supported: ${name} has only @cert-authority entries (${verdict.entries[0]!.file}:${verdict.entries[0]!.line}); server key ${shown}`,
@@ -88,7 +93,9 @@ export async function createHostKeyGuard(endpoint: Endpoint, defaultAlgorithms: 
               await recordKey(userFile, name, key);
               return true;
             } catch (err) {
-              return refuse(`cannot record host key ${shown} for ${name} in ${userFile}: ${(err as Error).message}`);
+              return refuse(
+                `cannot record host key ${shown} for ${name} in ${userFile}: ${(err as Error).message}`,
+              );
             }
           }
           return refuse(

@@ -39,7 +39,9 @@ export class KeyStore {
     if (!pending) {
       pending = readFile(path, 'utf8').then(
         (text) => this.decode(text, path),
-        (err: NodeJS.ErrnoException) => ({ skipped: err.code === 'ENOENT' ? 'no such file' : err.message }),
+        (err: NodeJS.ErrnoException) => ({
+          skipped: err.code === 'ENOENT' ? 'no such file' : err.message,
+        }),
       );
       this.keys.set(path, pending);
     }
@@ -84,7 +86,8 @@ export class KeyStore {
     if (this.options.passphrase !== undefined) {
       const key = parsed(utils.parseKey(text, this.options.passphrase));
       if (!(key instanceof Error)) return { key };
-      if (!this.options.askPassphrase) return { skipped: 'encrypted, $DEPLOY_SSH_PASSPHRASE does not open it' };
+      if (!this.options.askPassphrase)
+        return { skipped: 'encrypted, $DEPLOY_SSH_PASSPHRASE does not open it' };
     }
     const ask = this.options.askPassphrase;
     if (!ask) return { skipped: 'encrypted, no passphrase ($DEPLOY_SSH_PASSPHRASE unset, no TTY)' };

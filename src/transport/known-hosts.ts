@@ -46,7 +46,10 @@ function wildcardMatch(text: string, pattern: string): boolean {
   // Most patterns are plain addresses; building a RegExp for each entry on each connection
   // made host-key checks quadratic (hosts × known_hosts lines): ~40 ms at 100 hosts.
   if (!pattern.includes('*') && !pattern.includes('?')) return text === pattern;
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 's').test(text);
 }
 
@@ -87,7 +90,11 @@ export type HostKeyVerdict =
  * Judges a presented key. Any key recorded for the host that is not this one makes it
  * "changed", whatever its type: SPEC §6 treats a new key type for a known host as a change.
  */
-export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  name: string,
+  key: Buffer,
+): HostKeyVerdict {
   const matching = entries.filter((e) => hostFieldMatches(e.hosts, name));
   const revoked = matching.find((e) => e.marker === 'revoked' && e.key.equals(key));
   if (revoked) return { kind: 'revoked', entry: revoked };
@@ -132,8 +139,13 @@ const ALGORITHMS_FOR_TYPE: Record<string, string[]> = {
  * ssh2's `algorithms.serverHostKey`: the types already known for the host first, so a
  * host that also has another key type is not reported as changed (OpenSSH does the same).
  */
-export function hostKeyAlgorithms(knownTypes: readonly string[], defaults: readonly string[]): string[] {
-  const preferred = knownTypes.flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? [t]).filter((a) => defaults.includes(a));
+export function hostKeyAlgorithms(
+  knownTypes: readonly string[],
+  defaults: readonly string[],
+): string[] {
+  const preferred = knownTypes
+    .flatMap((t) => ALGORITHMS_FOR_TYPE[t] ?? [t])
+    .filter((a) => defaults.includes(a));
   return [...new Set([...preferred, ...defaults])];
 }
 

@@ -27,15 +27,23 @@ export class LocalTransport implements Transport {
     this.options.onCommand?.(this.host, shellJoin(argv));
     // Node gives a child a socket for stdin; programs that open /dev/stdin by path (docker's
     // --env-file) fail on a socket, so stdin goes through a pipe, as it does under sshd.
-    const [file, ...args] = opts.stdin !== undefined && argv.length > 0 ? ['sh', '-c', 'cat | "$@"', 'sh', ...argv] : argv;
-    if (file === undefined) return Promise.resolve({ code: 127, stdout: '', stderr: 'empty command\n' });
+    const [file, ...args] =
+      opts.stdin !== undefined && argv.length > 0
+        ? ['sh', '-c', 'cat | "$@"', 'sh', ...argv]
+        : argv;
+    if (file === undefined)
+      return Promise.resolve({ code: 127, stdout: '', stderr: 'empty command\n' });
     if (this.options.signal?.aborted || opts.signal?.aborted) {
       return Promise.resolve({ code: 130, stdout: '', stderr: 'interrupted' });
     }
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     return new Promise((resolve) => {
       // Remote paths (`.deploy/…`) are relative to the user's home, where SSH sessions start.
-      const child = spawn(file, args, { env: this.options.env ?? process.env, cwd: homedir(), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(file, args, {
+        env: this.options.env ?? process.env,
+        cwd: homedir(),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       this.children.add(child);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -47,7 +55,10 @@ export class LocalTransport implements Transport {
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
       };
-      const timer = timeoutMs > 0 && Number.isFinite(timeoutMs) ? setTimeout(() => kill(124), timeoutMs) : undefined;
+      const timer =
+        timeoutMs > 0 && Number.isFinite(timeoutMs)
+          ? setTimeout(() => kill(124), timeoutMs)
+          : undefined;
       const onAbort = (): void => kill(130);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -62,7 +73,8 @@ export class LocalTransport implements Transport {
       // A command that exits without reading its stdin must not crash us with EPIPE.
       child.stdin.on('error', () => undefined);
       child.on('error', (e: NodeJS.ErrnoException) => {
-        spawnError = e.code === 'ENOENT' ? `${file}: command not found\n` : `${file}: ${e.message}\n`;
+        spawnError =
+          e.code === 'ENOENT' ? `${file}: command not found\n` : `${file}: ${e.message}\n`;
       });
       child.on('close', (code, signalName) => {
         clearTimeout(timer);
@@ -70,7 +82,8 @@ export class LocalTransport implements Transport {
         this.options.signal?.removeEventListener('abort', onAbort);
         this.children.delete(child);
         const stderr = Buffer.concat(err).toString('utf8') + (spawnError ?? '');
-        const exit = override ?? (spawnError ? 127 : (code ?? (signalName === 'SIGKILL' ? 137 : 143)));
+        const exit =
+          override ?? (spawnError ? 127 : (code ?? (signalName === 'SIGKILL' ? 137 : 143)));
         resolve({ code: exit, stdout: Buffer.concat(out).toString('utf8'), stderr });
       });
       if (opts.stdin !== undefined) child.stdin.end(opts.stdin);

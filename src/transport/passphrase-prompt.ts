@@ -2,7 +2,8 @@
  * Asks for a key passphrase on the terminal without echoing it. Used only when stdin
  * and stderr are TTYs; CI uses $DEPLOY_SSH_PASSPHRASE instead.
  */
-export function ttyPassphrasePrompt(): ((question: string) => Promise<string | undefined>) | undefined {
+export function ttyPassphrasePrompt():
+  ((question: string) => Promise<string | undefined>) | undefined {
   const input = process.stdin;
   const output = process.stderr;
   if (!input.isTTY || !output.isTTY) return undefined;

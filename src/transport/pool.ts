@@ -42,7 +42,9 @@ export interface HostPool {
 
 /** A HostError's message without its `host: ` prefix, to nest it in another host's. */
 function detail(err: Error): string {
-  return err instanceof HostError && err.message.startsWith(`${err.host}: `) ? err.message.slice(err.host.length + 2) : err.message;
+  return err instanceof HostError && err.message.startsWith(`${err.host}: `)
+    ? err.message.slice(err.host.length + 2)
+    : err.message;
 }
 
 function readOptional(path: string): string | undefined {
@@ -75,16 +77,25 @@ export function createPool(inventory: Inventory, options: PoolOptions): HostPool
 
   const spec = (host: string) => {
     const found = inventory.hosts[host];
-    if (!found) throw new UsageError(`unknown host '${host}'`, `hosts of this inventory: ${Object.keys(inventory.hosts).join(', ')}`);
+    if (!found)
+      throw new UsageError(
+        `unknown host '${host}'`,
+        `hosts of this inventory: ${Object.keys(inventory.hosts).join(', ')}`,
+      );
     return found;
   };
 
-  const interrupted = (id: string) => new HostError(id, 'unreachable', 'interrupted before connecting');
+  const interrupted = (id: string) =>
+    new HostError(id, 'unreachable', 'interrupted before connecting');
 
   type Socket = { sock?: Duplex; via?: string };
 
   /** Opens (once per run) the connection for a pool key; `socket` walks the jumps. */
-  const cached = (key: string, endpoint: Endpoint, socket: () => Promise<Socket>): Promise<SshConnection> => {
+  const cached = (
+    key: string,
+    endpoint: Endpoint,
+    socket: () => Promise<Socket>,
+  ): Promise<SshConnection> => {
     let pending = connections.get(key);
     if (!pending) {
       pending = (async () => {
@@ -108,7 +119,9 @@ export function createPool(inventory: Inventory, options: PoolOptions): HostPool
 
   const hostConnection = (host: string, chain: readonly string[] = []): Promise<SshConnection> => {
     if (chain.includes(host)) {
-      return Promise.reject(new HostError(chain[0]!, 'unreachable', `jump loop: ${[...chain, host].join(' -> ')}`));
+      return Promise.reject(
+        new HostError(chain[0]!, 'unreachable', `jump loop: ${[...chain, host].join(' -> ')}`),
+      );
     }
     let endpoint: Endpoint;
     try {
@@ -121,9 +134,18 @@ export function createPool(inventory: Inventory, options: PoolOptions): HostPool
 
   const through = async (hop: SshConnection | undefined, endpoint: Endpoint): Promise<Socket> => {
     if (!hop) return {};
-    if (hop.failure) throw new HostError(endpoint.id, 'lost', `jump host ${hop.endpoint.id}: ${hop.failure.message}`);
+    if (hop.failure)
+      throw new HostError(
+        endpoint.id,
+        'lost',
+        `jump host ${hop.endpoint.id}: ${hop.failure.message}`,
+      );
     const sock = await hop.forward(endpoint.address, endpoint.port).catch((err: HostError) => {
-      throw new HostError(endpoint.id, 'unreachable', `jump host ${hop.endpoint.id}: ${detail(err)}`);
+      throw new HostError(
+        endpoint.id,
+        'unreachable',
+        `jump host ${hop.endpoint.id}: ${detail(err)}`,
+      );
     });
     return { sock, via: hop.endpoint.id };
   };
@@ -140,7 +162,12 @@ export function createPool(inventory: Inventory, options: PoolOptions): HostPool
           key = ref.name;
         } else {
           const hopEndpoint = jumpEndpoint(ref.spec, endpoint, ctx);
-          if (!hopEndpoint) throw new HostError(endpoint.id, 'unreachable', `invalid jump '${ref.spec}' (want user@host:port)`);
+          if (!hopEndpoint)
+            throw new HostError(
+              endpoint.id,
+              'unreachable',
+              `invalid jump '${ref.spec}' (want user@host:port)`,
+            );
           key = key ? `${key}>${ref.spec}` : ref.spec;
           const previous = hop;
           hop = await cached(key, hopEndpoint, () => through(previous, hopEndpoint));
@@ -164,7 +191,9 @@ export function createPool(inventory: Inventory, options: PoolOptions): HostPool
         ),
       ),
     );
-    await Promise.all([...transports.values()].filter((t) => t instanceof LocalTransport).map((t) => t.close()));
+    await Promise.all(
+      [...transports.values()].filter((t) => t instanceof LocalTransport).map((t) => t.close()),
+    );
   };
   options.signal?.addEventListener('abort', () => void closeAll(), { once: true });
 
@@ -186,7 +215,11 @@ export function createPool(inventory: Inventory, options: PoolOptions): HostPool
                 () => hostConnection(host),
                 async () => {
                   const c = connections.get(host);
-                  if (c) await c.then((conn) => conn.close(), () => undefined);
+                  if (c)
+                    await c.then(
+                      (conn) => conn.close(),
+                      () => undefined,
+                    );
                 },
                 common,
               );

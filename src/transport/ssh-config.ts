@@ -26,7 +26,11 @@ export interface ExpandContext {
 }
 
 /** OpenSSH's tilde and percent tokens for path-like values (%h %p %r %u %d %%). */
-export function expandPath(value: string, ctx: ExpandContext, host: { hostName: string; port: number; user: string }): string {
+export function expandPath(
+  value: string,
+  ctx: ExpandContext,
+  host: { hostName: string; port: number; user: string },
+): string {
   let out = value;
   if (out === '~' || out.startsWith('~/')) out = ctx.home + out.slice(1);
   return out.replace(/%([hprud%])/g, (_, t: string) => {
@@ -52,7 +56,9 @@ function values(raw: Record<string, string | string[]>, key: string): string[] {
   const lower = key.toLowerCase();
   const found = Object.entries(raw).find(([k]) => k.toLowerCase() === lower)?.[1];
   if (found === undefined) return [];
-  return (Array.isArray(found) ? found : [found]).flatMap((v) => v.split(/\s+/)).filter((v) => v !== '');
+  return (Array.isArray(found) ? found : [found])
+    .flatMap((v) => v.split(/\s+/))
+    .filter((v) => v !== '');
 }
 
 function first(raw: Record<string, string | string[]>, key: string): string | undefined {
@@ -76,8 +82,13 @@ export function resolveSshConfig(text: string | undefined, host: string): SshCon
   const result: SshConfigHost = {
     identityFiles: values(raw, 'IdentityFile'),
     identitiesOnly: first(raw, 'IdentitiesOnly')?.toLowerCase() === 'yes',
-    proxyJump: jump === undefined || jump.toLowerCase() === 'none' ? [] : jump.split(',').filter((h) => h !== ''),
-    userKnownHostsFiles: values(raw, 'UserKnownHostsFile').filter((f) => f.toLowerCase() !== 'none'),
+    proxyJump:
+      jump === undefined || jump.toLowerCase() === 'none'
+        ? []
+        : jump.split(',').filter((h) => h !== ''),
+    userKnownHostsFiles: values(raw, 'UserKnownHostsFile').filter(
+      (f) => f.toLowerCase() !== 'none',
+    ),
   };
   const hostName = first(raw, 'HostName');
   if (hostName) result.hostName = hostName;

@@ -88,7 +88,9 @@ export class SshConnection {
     readonly endpoint: Endpoint,
     private readonly client: InstanceType<typeof Client>,
   ) {
-    client.on('error', (err: NodeError) => this.markLost(err.level === 'client-timeout' ? 'no answer to keepalive' : err.message));
+    client.on('error', (err: NodeError) =>
+      this.markLost(err.level === 'client-timeout' ? 'no answer to keepalive' : err.message),
+    );
     client.on('close', () => this.markLost('connection closed by the remote side'));
   }
 
@@ -118,14 +120,24 @@ export class SshConnection {
         if (guard.failure) return fail(guard.failure);
         if (err.level === 'client-authentication') {
           return fail(
-            new HostError(endpoint.id, 'auth', `authentication failed for user ${endpoint.user}${via}: ${auth.describe()}`),
+            new HostError(
+              endpoint.id,
+              'auth',
+              `authentication failed for user ${endpoint.user}${via}: ${auth.describe()}`,
+            ),
           );
         }
         fail(new HostError(endpoint.id, 'unreachable', describeConnectError(err, endpoint) + via));
       });
       client.on('close', () => {
         if (guard.failure) return fail(guard.failure);
-        fail(new HostError(endpoint.id, 'unreachable', `connection to ${endpoint.address}:${endpoint.port} closed during the SSH handshake${via}`));
+        fail(
+          new HostError(
+            endpoint.id,
+            'unreachable',
+            `connection to ${endpoint.address}:${endpoint.port} closed during the SSH handshake${via}`,
+          ),
+        );
       });
       client.once('ready', () => {
         if (settled) return;
@@ -174,7 +186,14 @@ export class SshConnection {
     if (this.lost) return Promise.reject(this.lost);
     return new Promise((resolve, reject) => {
       this.client.forwardOut('127.0.0.1', 0, address, port, (err, stream) => {
-        if (err) reject(new HostError(this.endpoint.id, 'unreachable', `cannot reach ${address}:${port} through this host: ${err.message}`));
+        if (err)
+          reject(
+            new HostError(
+              this.endpoint.id,
+              'unreachable',
+              `cannot reach ${address}:${port} through this host: ${err.message}`,
+            ),
+          );
         else resolve(stream);
       });
     });
@@ -196,7 +215,8 @@ export class SshConnection {
       // open can still be refused under load: retry briefly before reporting it.
       for (let attempt = 1; ; attempt++) {
         const result = await this.run(command, req);
-        if (!(OPEN_REFUSED in result) || attempt >= OPEN_RETRIES || req.signal?.aborted) return stripMarker(result);
+        if (!(OPEN_REFUSED in result) || attempt >= OPEN_RETRIES || req.signal?.aborted)
+          return stripMarker(result);
         await new Promise((r) => setTimeout(r, 20 * attempt));
       }
     } finally {
@@ -232,7 +252,11 @@ export class SshConnection {
         req.deadlineMs && Number.isFinite(req.deadlineMs)
           ? setTimeout(() => {
               channel?.close();
-              finish({ code: 124, stdout: text(out), stderr: `${text(err)}command timed out (no answer from the target)\n` });
+              finish({
+                code: 124,
+                stdout: text(out),
+                stderr: `${text(err)}command timed out (no answer from the target)\n`,
+              });
             }, req.deadlineMs)
           : undefined;
       this.inflight.add(stop);
@@ -271,7 +295,10 @@ export class SshConnection {
           else ch.end();
         });
       } catch (e) {
-        finish(this.lost ?? new HostError(this.endpoint.id, 'lost', `connection lost: ${(e as Error).message}`));
+        finish(
+          this.lost ??
+            new HostError(this.endpoint.id, 'lost', `connection lost: ${(e as Error).message}`),
+        );
       }
     });
   }

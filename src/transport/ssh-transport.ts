@@ -37,11 +37,15 @@ export class SshTransport implements Transport {
     const timeoutMs = opts.timeoutMs ?? this.defaults.timeoutMs;
     this.defaults.onCommand?.(this.host, shellJoin(argv));
     const connection = await this.connection();
-    const signals = [opts.signal, this.defaults.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signals = [opts.signal, this.defaults.signal].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
     const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
     return connection.exec(remoteCommand(argv, timeoutMs), {
       ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
-      ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) } : {}),
+      ...(signals.length > 0
+        ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
+        : {}),
       ...(opts.onStdout ? { onStdout: opts.onStdout } : {}),
       ...(opts.onStderr ? { onStderr: opts.onStderr } : {}),
       ...(opts.collect !== undefined ? { collect: opts.collect } : {}),

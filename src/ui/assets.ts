@@ -3,7 +3,8 @@
  * no file system behind `/static/`, so no request path can reach anything else. CSS and JS
  * are separate files because the Content-Security-Policy forbids inline style and script.
  */
-export const CSS = `
+export const CSS =
+  `
 :root{--bg:#f6f7f9;--panel:#fff;--text:#1d2330;--muted:#667085;--line:#e3e6eb;--accent:#2459c9;
 --ok:#137a3a;--ok-bg:#e3f4e8;--warn:#8a5a00;--warn-bg:#fdf1d6;--bad:#b42318;--bad-bg:#fde7e5;--idle:#475467;--idle-bg:#eef0f3;
 font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:15px;line-height:1.45}
@@ -55,7 +56,9 @@ footer{color:var(--muted);font-size:.8em;text-align:center;padding:1rem}
  table.cards td{display:flex;gap:.75rem;border:none;padding:.15rem .25rem}
  table.cards td::before{content:attr(data-label);flex:0 0 5.5rem;color:var(--muted);font-size:.85em}
 }
-` + Array.from({ length: 21 }, (_, i) => `.bar span.w${i * 5}{width:${i * 5}%}`).join('') + '\n';
+` +
+  Array.from({ length: 21 }, (_, i) => `.bar span.w${i * 5}{width:${i * 5}%}`).join('') +
+  '\n';
 
 /**
  * The follow toggle: polls the task's log endpoint and rebuilds the <pre> with DOM nodes

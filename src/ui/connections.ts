@@ -61,7 +61,9 @@ export class HostConnections implements HostPool {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#pools.values()].map((s) => s.pool.closeAll().catch(() => undefined)));
+    await Promise.all(
+      [...this.#pools.values()].map((s) => s.pool.closeAll().catch(() => undefined)),
+    );
     this.#pools.clear();
   }
 }

@@ -74,7 +74,9 @@ export class DashboardData {
   }
 
   hasJob(service: string, job: string): boolean {
-    return Boolean(this.project.services.find((s) => s.service === service)?.jobs.some((j) => j.job === job));
+    return Boolean(
+      this.project.services.find((s) => s.service === service)?.jobs.some((j) => j.job === job),
+    );
   }
 
   /** `docker inspect` of the task's container with its secrets redacted. */
@@ -82,7 +84,8 @@ export class DashboardData {
     return this.cache.get(`inspect:${t.host}:${t.container}`, async () => {
       try {
         const r = await this.docker(t.host).run(inspectArgv([t.container]));
-        if (r.code !== 0) return { ok: false, error: firstLine(r.stderr) || `docker inspect exited ${r.code}` };
+        if (r.code !== 0)
+          return { ok: false, error: firstLine(r.stderr) || `docker inspect exited ${r.code}` };
         const parsed: unknown = JSON.parse(r.stdout);
         return { ok: true, value: redactInspect(parsed, secretNames(this.project, t)) };
       } catch (err) {
@@ -100,17 +103,24 @@ export class DashboardData {
           const collected: LogLine[] = [];
           let failure: string | null = null;
           const [, insp] = await Promise.all([
-            readLogs([t], (h) => this.docker(h), { tail, follow: false, parallel: 1 }, {
-              line: (l) => collected.push({ time: l.time, stream: l.stream, text: l.line }),
-              taskFailed: (_t, e) => (failure = e.message),
-              hostFailed: (_h, e) => (failure = e.message),
-              warn: () => undefined,
-            }),
+            readLogs(
+              [t],
+              (h) => this.docker(h),
+              { tail, follow: false, parallel: 1 },
+              {
+                line: (l) => collected.push({ time: l.time, stream: l.stream, text: l.line }),
+                taskFailed: (_t, e) => (failure = e.message),
+                hostFailed: (_h, e) => (failure = e.message),
+                warn: () => undefined,
+              },
+            ),
             this.inspect(t),
           ]);
           if (failure !== null) return { ok: false, error: failure };
           const values = insp.ok ? insp.value.values : [];
-          const lines = collected.slice(-tail).map((l) => ({ ...l, text: maskText(l.text, values) }));
+          const lines = collected
+            .slice(-tail)
+            .map((l) => ({ ...l, text: maskText(l.text, values) }));
           return { ok: true, value: lines };
         } catch (err) {
           return { ok: false, error: message(err) };
@@ -122,10 +132,18 @@ export class DashboardData {
   }
 
   /** Ledger entries of this inventory that touched the job, newest first. */
-  history(service: string, job: string): Promise<{ entries: LedgerEntry[]; problems: LedgerProblem[] }> {
+  history(
+    service: string,
+    job: string,
+  ): Promise<{ entries: LedgerEntry[]; problems: LedgerProblem[] }> {
     return this.cache.get(`history:${service}/${job}`, async () => {
-      const read = await readLedger(this.project.dir, { service, inventory: this.project.inventory.name });
-      const entries = read.entries.filter((e) => e.tasks.some((t) => t.job === job) || jobSpec(e, job) !== undefined).reverse();
+      const read = await readLedger(this.project.dir, {
+        service,
+        inventory: this.project.inventory.name,
+      });
+      const entries = read.entries
+        .filter((e) => e.tasks.some((t) => t.job === job) || jobSpec(e, job) !== undefined)
+        .reverse();
       return { entries, problems: read.problems };
     });
   }
@@ -143,7 +161,12 @@ export class DashboardData {
           const address = this.project.inventory.hosts[h]!.address;
           const ok = report.hosts.find((r) => r.host === h);
           const failed = report.failed.find((r) => r.host === h);
-          return { host: h, address, stats: ok ?? null, error: ok ? null : (failed?.error.message ?? 'not read') };
+          return {
+            host: h,
+            address,
+            stats: ok ?? null,
+            error: ok ? null : (failed?.error.message ?? 'not read'),
+          };
         });
       },
       // docker stats --no-stream takes ~2 s: keep its figures a little longer.
@@ -152,7 +175,11 @@ export class DashboardData {
   }
 
   private docker(host: string): HostDocker {
-    return new HostDocker(this.project.inventory.hosts[host]!, this.pool.get(host), this.opts.timeoutMs);
+    return new HostDocker(
+      this.project.inventory.hosts[host]!,
+      this.pool.get(host),
+      this.opts.timeoutMs,
+    );
   }
 }
 

@@ -3,7 +3,13 @@
  * `escapeHtml` (the one escape function) unless it is itself the output of `html`, so text
  * read from targets or the ledger cannot become markup by forgetting a call.
  */
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** The one escape function: safe in element text and in quoted attribute values. */
 export function escapeHtml(text: string): string {

@@ -9,7 +9,11 @@ import type { StatusReport } from '../tasks/status.js';
 import { layout } from './pages/layout.js';
 import { overviewBody } from './pages/overview.js';
 
-export function renderStatusHtml(project: Project, report: StatusReport, now: Date = new Date()): string {
+export function renderStatusHtml(
+  project: Project,
+  report: StatusReport,
+  now: Date = new Date(),
+): string {
   const ctx = {
     inventory: project.inventory.name,
     path: '',
@@ -19,11 +23,16 @@ export function renderStatusHtml(project: Project, report: StatusReport, now: Da
     standalone: true,
   };
   const generatedAt = now.toISOString().replace(/\.\d+Z$/, 'Z');
-  return layout(ctx, 'overview', 'Status', overviewBody(project, report, ctx), { generatedAt }).value;
+  return layout(ctx, 'overview', 'Status', overviewBody(project, report, ctx), { generatedAt })
+    .value;
 }
 
 /** Written to a temporary file and renamed, so a CI step never picks up half a report. */
-export async function writeStatusHtml(file: string, project: Project, report: StatusReport): Promise<void> {
+export async function writeStatusHtml(
+  file: string,
+  project: Project,
+  report: StatusReport,
+): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, renderStatusHtml(project, report));
   await rename(tmp, file);

@@ -38,7 +38,8 @@ export interface ListenAddress {
  * Host check depend on DNS.
  */
 export function parseListen(text: string): ListenAddress {
-  const bad = (why: string) => new UsageError(`invalid --listen '${text}': ${why}`, 'use ADDR:PORT, e.g. 127.0.0.1:7070');
+  const bad = (why: string) =>
+    new UsageError(`invalid --listen '${text}': ${why}`, 'use ADDR:PORT, e.g. 127.0.0.1:7070');
   let host: string;
   let portText: string | undefined;
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
@@ -84,8 +85,17 @@ export function hostHeaderFor(host: string, port: number): string {
  * with its port. A wildcard listen (`0.0.0.0`) answers to the machine's own addresses,
  * still IP literals only, so a rebinding DNS name never matches.
  */
-export function allowedHosts(listen: ListenAddress, localAddresses: readonly string[] = []): Set<string> {
-  const names = ['localhost', '127.0.0.1', '::1', listen.host, ...(isUnspecified(listen.host) ? localAddresses : [])];
+export function allowedHosts(
+  listen: ListenAddress,
+  localAddresses: readonly string[] = [],
+): Set<string> {
+  const names = [
+    'localhost',
+    '127.0.0.1',
+    '::1',
+    listen.host,
+    ...(isUnspecified(listen.host) ? localAddresses : []),
+  ];
   return new Set(names.map((n) => hostHeaderFor(n, listen.port)));
 }
 
@@ -95,7 +105,11 @@ export function hostAllowed(header: string | undefined, allowed: ReadonlySet<str
 }
 
 /** The token a request carries: `Authorization: Bearer …`, `?token=…`, or the session cookie. */
-export function presentedTokens(req: { authorization?: string | undefined; cookie?: string | undefined; query: URLSearchParams }): string[] {
+export function presentedTokens(req: {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+  query: URLSearchParams;
+}): string[] {
   const out: string[] = [];
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.authorization ?? '');
   if (bearer) out.push(bearer[1]!);

@@ -51,11 +51,20 @@ class HttpError extends Error {
   }
 }
 
-export async function startDashboard(data: DashboardData, opts: DashboardServerOptions): Promise<DashboardServer> {
+export async function startDashboard(
+  data: DashboardData,
+  opts: DashboardServerOptions,
+): Promise<DashboardServer> {
   let allowed = new Set<string>();
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          'text/plain; charset=utf-8',
+          `internal error: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
       else res.destroy();
     });
   });
@@ -63,10 +72,20 @@ export async function startDashboard(data: DashboardData, opts: DashboardServerO
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!methodAllowed(req.method)) {
       res.setHeader('Allow', ALLOWED_METHODS);
-      return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed: this dashboard is read-only\n');
+      return send(
+        res,
+        405,
+        'text/plain; charset=utf-8',
+        'method not allowed: this dashboard is read-only\n',
+      );
     }
     if (!hostAllowed(req.headers.host, allowed)) {
-      return send(res, 421, 'text/plain; charset=utf-8', 'misdirected request: unexpected Host header\n');
+      return send(
+        res,
+        421,
+        'text/plain; charset=utf-8',
+        'misdirected request: unexpected Host header\n',
+      );
     }
     let url: URL;
     try {
@@ -75,13 +94,25 @@ export async function startDashboard(data: DashboardData, opts: DashboardServerO
       return send(res, 400, 'text/plain; charset=utf-8', 'bad request\n');
     }
     if (opts.token !== undefined) {
-      const presented = presentedTokens({ authorization: req.headers.authorization, cookie: req.headers.cookie, query: url.searchParams });
+      const presented = presentedTokens({
+        authorization: req.headers.authorization,
+        cookie: req.headers.cookie,
+        query: url.searchParams,
+      });
       if (!tokenAccepted(presented, opts.token)) {
-        return send(res, 401, 'text/plain; charset=utf-8', 'access token required: open the URL printed by `deploy ui --public`\n');
+        return send(
+          res,
+          401,
+          'text/plain; charset=utf-8',
+          'access token required: open the URL printed by `deploy ui --public`\n',
+        );
       }
       if (url.searchParams.has('token')) {
         // Move the token into a cookie and out of the address bar and browser history.
-        res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${opts.token}; HttpOnly; SameSite=Strict; Path=/`);
+        res.setHeader(
+          'Set-Cookie',
+          `${TOKEN_COOKIE}=${opts.token}; HttpOnly; SameSite=Strict; Path=/`,
+        );
         url.searchParams.delete('token');
         res.setHeader('Location', url.pathname + (url.search || ''));
         return send(res, 303, 'text/plain; charset=utf-8', 'see other\n');
@@ -92,7 +123,16 @@ export async function startDashboard(data: DashboardData, opts: DashboardServerO
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       const ctx = pageContext(url);
-      return sendHtml(res, err.status, layout(ctx, 'overview', err.status === 404 ? 'Not found' : 'Not available', html`<p class="alert">${err.message}</p>`));
+      return sendHtml(
+        res,
+        err.status,
+        layout(
+          ctx,
+          'overview',
+          err.status === 404 ? 'Not found' : 'Not available',
+          html`<p class="alert">${err.message}</p>`,
+        ),
+      );
     }
   }
 
@@ -115,23 +155,49 @@ export async function startDashboard(data: DashboardData, opts: DashboardServerO
     if (head === 'api') return api(rest, res);
     if (parts.length === 0) {
       const report = await data.status();
-      return sendHtml(res, 200, layout(ctx, 'overview', 'Overview', overviewBody(data.project, report, ctx)));
+      return sendHtml(
+        res,
+        200,
+        layout(ctx, 'overview', 'Overview', overviewBody(data.project, report, ctx)),
+      );
     }
     if (head === 'hosts' && rest.length === 0) {
       return sendHtml(res, 200, layout(ctx, 'hosts', 'Hosts', hostsBody(await data.hosts())));
     }
     if (head === 'history' && rest.length === 2) {
       const [service, job] = names(rest);
-      if (!data.hasJob(service, job)) throw new HttpError(404, `no job ${service}/${job} in this inventory`);
+      if (!data.hasJob(service, job))
+        throw new HttpError(404, `no job ${service}/${job} in this inventory`);
       const h = await data.history(service, job);
       const diff = { a: url.searchParams.get('a'), b: url.searchParams.get('b') };
-      return sendHtml(res, 200, layout(ctx, 'history', `History of ${service}/${job}`, historyBody(service, job, h.entries, h.problems, diff)));
+      return sendHtml(
+        res,
+        200,
+        layout(
+          ctx,
+          'history',
+          `History of ${service}/${job}`,
+          historyBody(service, job, h.entries, h.problems, diff),
+        ),
+      );
     }
     if (head === 'task' && rest.length === 3) {
       const t = privateTask(rest);
-      const [status, logs, inspect] = await Promise.all([data.status(), data.logs(t), data.inspect(t)]);
-      const st = status.tasks.find((x) => !x.orphan && x.service === t.service && x.job === t.job && x.task === t.task);
-      return sendHtml(res, 200, layout(ctx, 'task', `${t.service}/${t.job}/${t.task}`, taskBody(t, st, logs, inspect), { script: true }));
+      const [status, logs, inspect] = await Promise.all([
+        data.status(),
+        data.logs(t),
+        data.inspect(t),
+      ]);
+      const st = status.tasks.find(
+        (x) => !x.orphan && x.service === t.service && x.job === t.job && x.task === t.task,
+      );
+      return sendHtml(
+        res,
+        200,
+        layout(ctx, 'task', `${t.service}/${t.job}/${t.task}`, taskBody(t, st, logs, inspect), {
+          script: true,
+        }),
+      );
     }
     throw new HttpError(404, 'no such page');
   }
@@ -149,13 +215,17 @@ export async function startDashboard(data: DashboardData, opts: DashboardServerO
       const t = privateTask(rest.slice(0, 3));
       const out = rest[3] === 'logs' ? await data.logs(t) : await data.inspect(t);
       if (!out.ok) return sendJson(res, { error: out.error }, 502);
-      return sendJson(res, rest[3] === 'logs' ? { lines: out.value } : (out.value as { inspect: unknown }).inspect);
+      return sendJson(
+        res,
+        rest[3] === 'logs' ? { lines: out.value } : (out.value as { inspect: unknown }).inspect,
+      );
     }
     throw new HttpError(404, 'no such endpoint');
   }
 
   function privateTask(parts: string[]) {
-    if (opts.token !== undefined) throw new HttpError(403, 'logs and inspect are not served in --public mode');
+    if (opts.token !== undefined)
+      throw new HttpError(403, 'logs and inspect are not served in --public mode');
     const [service, job, task] = names(parts);
     const t = data.findTask(service, job, task);
     if (!t) throw new HttpError(404, `no task ${service}/${job}/${task} in this inventory`);

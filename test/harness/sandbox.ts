@@ -356,8 +356,7 @@ export async function sandboxDown(root: string = DEFAULT_ROOT): Promise<void> {
   await Promise.all(s.engines.map((e) => stopEngine(e)));
   if (s.secretsFile && existsSync(s.secretsFile)) {
     const content = readFileSync(s.secretsFile, 'utf8');
-    if (content === sandboxSecrets(s.registry.password))
-      rmSync(s.secretsFile, { force: true });
+    if (content === sandboxSecrets(s.registry.password)) rmSync(s.secretsFile, { force: true });
   }
   for (const [a, p] of s.claims ?? []) release(root, a, p);
   rmSync(root, { recursive: true, force: true });
@@ -370,7 +369,9 @@ function sandboxSecrets(registryPassword: string): string {
   } catch {
     // no example secrets: the registry password alone
   }
-  const lines = example.split('\n').filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l) && !l.startsWith('REGISTRY_PASSWORD='));
+  const lines = example
+    .split('\n')
+    .filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l) && !l.startsWith('REGISTRY_PASSWORD='));
   return [...lines, `REGISTRY_PASSWORD=${registryPassword}`].join('\n') + '\n';
 }
 

@@ -24,7 +24,18 @@ jobs:
 `;
 
 function names(): string[] {
-  return docker(sb, host.name, ['ps', '-a', '--filter', 'label=deploy.service=slow', '--format', '{{.Names}}']).trim().split('\n').filter(Boolean).sort();
+  return docker(sb, host.name, [
+    'ps',
+    '-a',
+    '--filter',
+    'label=deploy.service=slow',
+    '--format',
+    '{{.Names}}',
+  ])
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 }
 
 async function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
@@ -73,7 +84,9 @@ describe('interruption', () => {
     expect(out.tasks[0]!.outcome).toBe('interrupted');
     expect(names()).toEqual(['slow-web-one']);
     expect((await httpGet(`http://${host.address}:8080/`)).body.trim()).toBe('web 1');
-    const lines = readFileSync(join(repo, 'ledger', 'slow.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(repo, 'ledger', 'slow.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ action: 'update', outcome: 'interrupted' });
     // The lock is gone: the next update runs.
     const next = await runDeploy(['update', '--json'], { cwd: repo, env: { TAG: '2' } });

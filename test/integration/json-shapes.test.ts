@@ -33,16 +33,29 @@ const status = z.looseObject({
       ...ref,
       container: z.string(),
       image: z.string().nullable(),
-      state: z.enum(['running', 'exited', 'restarting', 'created', 'paused', 'dead', 'missing', 'unknown']),
+      state: z.enum([
+        'running',
+        'exited',
+        'restarting',
+        'created',
+        'paused',
+        'dead',
+        'missing',
+        'unknown',
+      ]),
       health: z.enum(['healthy', 'unhealthy', 'starting', 'none']),
       drift: z.boolean(),
       drift_fields: z.array(z.string()),
       orphan: z.boolean(),
     }),
   ),
-  hosts: z.array(z.looseObject({ host: z.string(), reachable: z.boolean(), error: z.string().nullable() })),
+  hosts: z.array(
+    z.looseObject({ host: z.string(), reachable: z.boolean(), error: z.string().nullable() }),
+  ),
 });
-const plan = z.looseObject({ tasks: z.array(z.looseObject({ ...ref, action, reasons: z.array(z.string()) })) });
+const plan = z.looseObject({
+  tasks: z.array(z.looseObject({ ...ref, action, reasons: z.array(z.string()) })),
+});
 const history = z.looseObject({
   entries: z.array(
     z.looseObject({
@@ -56,7 +69,18 @@ const history = z.looseObject({
       config_commit: z.string().nullable(),
       config_dirty: z.boolean().nullable(),
       spec: z.unknown(),
-      tasks: z.array(z.looseObject({ task: z.string(), host: z.string(), image: z.string(), hash: z.string(), container_id: z.string().nullable(), action: z.string(), outcome: z.string(), error: z.string().nullable() })),
+      tasks: z.array(
+        z.looseObject({
+          task: z.string(),
+          host: z.string(),
+          image: z.string(),
+          hash: z.string(),
+          container_id: z.string().nullable(),
+          action: z.string(),
+          outcome: z.string(),
+          error: z.string().nullable(),
+        }),
+      ),
       outcome: z.string(),
       duration_ms: z.number().int().nonnegative(),
       tool_version: z.string(),
@@ -75,13 +99,25 @@ const stats = z.looseObject({
       mem_used: z.number().int(),
       disks: z.array(z.looseObject({ mount: z.string(), size: z.number(), used: z.number() })),
       docker: z.record(z.string(), z.unknown()),
-      containers: z.array(z.looseObject({ name: z.string(), cpu_percent: z.number(), mem_used: z.number() })),
+      containers: z.array(
+        z.looseObject({ name: z.string(), cpu_percent: z.number(), mem_used: z.number() }),
+      ),
     }),
   ),
 });
 const configErrors = z.looseObject({
   ok: z.literal(false),
-  errors: z.array(z.looseObject({ file: z.string(), line: z.number().int(), col: z.number().int(), path: z.string(), message: z.string() })).min(1),
+  errors: z
+    .array(
+      z.looseObject({
+        file: z.string(),
+        line: z.number().int(),
+        col: z.number().int(),
+        path: z.string(),
+        message: z.string(),
+      }),
+    )
+    .min(1),
 });
 
 function parse<T>(schema: z.ZodType<T>, stdout: string): T {
@@ -106,7 +142,10 @@ describe('--json shapes (SPEC §3)', () => {
     const st = await runDeploy(['status', '--json'], { cwd: repo });
     expect(st.code, st.stderr).toBe(0);
     const stDoc = parse(status, st.stdout);
-    expect(stDoc.tasks.map((t) => [t.task, t.state, t.drift])).toEqual([['a', 'running', false], ['b', 'running', false]]);
+    expect(stDoc.tasks.map((t) => [t.task, t.state, t.drift])).toEqual([
+      ['a', 'running', false],
+      ['b', 'running', false],
+    ]);
     expect(stDoc.hosts.every((h) => h.reachable)).toBe(true);
 
     const pl = await runDeploy(['plan', '--json'], { cwd: repo });
@@ -124,20 +163,34 @@ describe('--json shapes (SPEC §3)', () => {
 
     const upd = await runDeploy(['update', '--json', '--force'], { cwd: repo });
     expect(upd.code, upd.stderr).toBe(0);
-    expect(parse(mutation, upd.stdout).tasks.map((t) => [t.action, t.outcome])).toEqual([['replace', 'ok'], ['replace', 'ok']]);
+    expect(parse(mutation, upd.stdout).tasks.map((t) => [t.action, t.outcome])).toEqual([
+      ['replace', 'ok'],
+      ['replace', 'ok'],
+    ]);
 
     const down = await runDeploy(['down', 'all', '--yes', '--json'], { cwd: repo });
     expect(down.code, down.stderr).toBe(0);
-    expect(parse(mutation, down.stdout).tasks.map((t) => [t.action, t.outcome])).toEqual([['remove', 'ok'], ['remove', 'ok']]);
+    expect(parse(mutation, down.stdout).tasks.map((t) => [t.action, t.outcome])).toEqual([
+      ['remove', 'ok'],
+      ['remove', 'ok'],
+    ]);
   });
 
   test('a config error: exit 2 and {ok:false, errors:[{file,line,col,path,message}]}', async () => {
-    const bad = makeRepo(sb, { jobs: { shapes: job.replace('image:', 'imaeg:') }, hosts: [h1!.name, h2!.name] });
+    const bad = makeRepo(sb, {
+      jobs: { shapes: job.replace('image:', 'imaeg:') },
+      hosts: [h1!.name, h2!.name],
+    });
     const res = await runDeploy(['status', '--json'], { cwd: bad });
     expect(res.code).toBe(2);
     const doc = parse(configErrors, res.stdout);
     expect(doc.errors).toContainEqual(
-      expect.objectContaining({ file: 'jobs/shapes.yml', line: 4, col: 5, message: expect.stringMatching(/did you mean .?image/) }),
+      expect.objectContaining({
+        file: 'jobs/shapes.yml',
+        line: 4,
+        col: 5,
+        message: expect.stringMatching(/did you mean .?image/),
+      }),
     );
   });
 
@@ -146,7 +199,13 @@ describe('--json shapes (SPEC §3)', () => {
     const { writeFileSync, readFileSync } = await import('node:fs');
     const inv = `${off}/inventories/test.yml`;
     // A port nothing listens on stands for a dead host.
-    writeFileSync(inv, readFileSync(inv, 'utf8').replace(`${h2!.address}, port: ${h2!.port}`, `${h2!.address}, port: 1`));
+    writeFileSync(
+      inv,
+      readFileSync(inv, 'utf8').replace(
+        `${h2!.address}, port: ${h2!.port}`,
+        `${h2!.address}, port: 1`,
+      ),
+    );
     const res = await runDeploy(['status', '--json'], { cwd: off });
     expect(res.code).toBe(3);
     const doc = parse(status, res.stdout);

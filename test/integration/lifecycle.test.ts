@@ -24,22 +24,47 @@ jobs:
 `;
 const SECRET = `s3cr3t-$(id)-'"-\`x\`-value`;
 
-type TaskOut = { service: string; job: string; task: string; host: string; action: string; outcome: string; error: string | null };
+type TaskOut = {
+  service: string;
+  job: string;
+  task: string;
+  host: string;
+  action: string;
+  outcome: string;
+  error: string | null;
+};
 type DeployOut = { ok: boolean; entry: string | null; tasks: TaskOut[] };
 
-function containers(host: string, inventory = 'test'): { name: string; id: string; started: string; state: string }[] {
-  const ids = docker(sb, host, ['ps', '-aq', '--filter', `label=deploy.inventory=${inventory}`]).trim();
+function containers(
+  host: string,
+  inventory = 'test',
+): { name: string; id: string; started: string; state: string }[] {
+  const ids = docker(sb, host, [
+    'ps',
+    '-aq',
+    '--filter',
+    `label=deploy.inventory=${inventory}`,
+  ]).trim();
   if (!ids) return [];
   const raw = JSON.parse(docker(sb, host, ['inspect', ...ids.split('\n')])) as {
     Id: string;
     Name: string;
     State: { StartedAt: string; Status: string };
   }[];
-  return raw.map((c) => ({ name: c.Name.slice(1), id: c.Id, started: c.State.StartedAt, state: c.State.Status })).sort((a, b) => a.name.localeCompare(b.name));
+  return raw
+    .map((c) => ({
+      name: c.Name.slice(1),
+      id: c.Id,
+      started: c.State.StartedAt,
+      state: c.State.Status,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function versionsServed(): Promise<string[]> {
-  return Promise.all(sb.hosts.map(async (h) => (await httpGet(`http://${h.address}:8080/`)).body.trim()));
+  return Promise.all(
+    sb.hosts.map(async (h) => (await httpGet(`http://${h.address}:8080/`)).body.trim()),
+  );
 }
 
 describe('lifecycle on the test bed', () => {
@@ -59,7 +84,9 @@ describe('lifecycle on the test bed', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(out.ok).toBe(true);
     expect(out.entry).toMatch(/^[0-9A-Z]{26}$/);
-    expect(out.tasks.map((t) => [t.task, t.action, t.outcome])).toEqual(HOSTS.map((h) => [h, 'create', 'ok']));
+    expect(out.tasks.map((t) => [t.task, t.action, t.outcome])).toEqual(
+      HOSTS.map((h) => [h, 'create', 'ok']),
+    );
     expect(await versionsServed()).toEqual(HOSTS.map(() => 'web 1'));
 
     const before = HOSTS.map((h) => containers(h));
@@ -70,13 +97,17 @@ describe('lifecycle on the test bed', () => {
     expect(second.tasks.every((t) => t.action === 'unchanged' && t.outcome === 'ok')).toBe(true);
     const upd = await runDeploy(['update', '--json'], { cwd: repo, env });
     expect(upd.code, upd.stderr).toBe(0);
-    expect((JSON.parse(upd.stdout) as DeployOut).tasks.every((t) => t.action === 'unchanged')).toBe(true);
+    expect((JSON.parse(upd.stdout) as DeployOut).tasks.every((t) => t.action === 'unchanged')).toBe(
+      true,
+    );
     // Same containers, never restarted.
     expect(HOSTS.map((h) => containers(h))).toEqual(before);
   });
 
   test('the secret reaches the container, and nowhere else: not argv, not -v output, not the ledger', async () => {
-    const c = JSON.parse(docker(sb, HOSTS[0]!, ['inspect', `site-web-${HOSTS[0]}`]))[0] as { Config: { Env: string[] } };
+    const c = JSON.parse(docker(sb, HOSTS[0]!, ['inspect', `site-web-${HOSTS[0]}`]))[0] as {
+      Config: { Env: string[] };
+    };
     expect(c.Config.Env).toContain(`SITE_TOKEN=${SECRET}`);
     // Watch every process on the machine (all sandbox hosts share this kernel) during an update.
     const seen: string[] = [];
@@ -106,11 +137,25 @@ describe('lifecycle on the test bed', () => {
     const watcher = (async () => {
       while (watching) {
         for (const h of HOSTS) {
-          const list = docker(sb, h, ['ps', '-a', '--filter', 'label=deploy.inventory=test', '--format', '{{.Names}}|{{.Status}}']).trim().split('\n');
+          const list = docker(sb, h, [
+            'ps',
+            '-a',
+            '--filter',
+            'label=deploy.inventory=test',
+            '--format',
+            '{{.Names}}|{{.Status}}',
+          ])
+            .trim()
+            .split('\n');
           const names = new Set(list.map((l) => l.split('|')[0]));
           for (const l of list) {
             const [name, status] = l.split('|') as [string, string];
-            if (!name.endsWith('.old') && name && !/healthy\)/.test(status.replace('unhealthy', '')) && !names.has(`${name}.old`)) {
+            if (
+              !name.endsWith('.old') &&
+              name &&
+              !/healthy\)/.test(status.replace('unhealthy', '')) &&
+              !names.has(`${name}.old`)
+            ) {
               violations.push(`${h}: ${l}`);
             }
           }
@@ -130,7 +175,10 @@ describe('lifecycle on the test bed', () => {
   });
 
   test('update to web:broken fails, rolls back, and v2 serves again everywhere', async () => {
-    const res = await runDeploy(['update', '--json'], { cwd: repo, env: { ...env, TAG: 'broken' } });
+    const res = await runDeploy(['update', '--json'], {
+      cwd: repo,
+      env: { ...env, TAG: 'broken' },
+    });
     expect(res.code).toBe(1);
     const out = JSON.parse(res.stdout) as DeployOut;
     expect(out.ok).toBe(false);
@@ -139,7 +187,8 @@ describe('lifecycle on the test bed', () => {
     expect(outcomes.slice(1)).toEqual(HOSTS.slice(1).map(() => 'skipped'));
     expect(out.tasks[0]!.error).toMatch(/health/);
     expect(await versionsServed()).toEqual(HOSTS.map(() => 'web 2'));
-    for (const h of HOSTS) expect(containers(h).map((c) => [c.name, c.state])).toEqual([[`site-web-${h}`, 'running']]);
+    for (const h of HOSTS)
+      expect(containers(h).map((c) => [c.name, c.state])).toEqual([[`site-web-${h}`, 'running']]);
     // The human output shows why on the spot.
     const human = await runDeploy(['update'], { cwd: repo, env: { ...env, TAG: 'broken' } });
     expect(human.code).toBe(1);
@@ -151,10 +200,15 @@ describe('lifecycle on the test bed', () => {
 
   test('with parallelism 0 a failure rolls back the tasks already moved', async () => {
     write(repo, 'jobs/site.yml', siteJob.replace('parallelism: 1', 'parallelism: 0'));
-    const res = await runDeploy(['update', '--json'], { cwd: repo, env: { ...env, TAG: 'broken' } });
+    const res = await runDeploy(['update', '--json'], {
+      cwd: repo,
+      env: { ...env, TAG: 'broken' },
+    });
     expect(res.code).toBe(1);
     const out = JSON.parse(res.stdout) as DeployOut;
-    expect(out.tasks.every((t) => t.outcome === 'failed' || t.outcome === 'rolled_back')).toBe(true);
+    expect(out.tasks.every((t) => t.outcome === 'failed' || t.outcome === 'rolled_back')).toBe(
+      true,
+    );
     expect(await versionsServed()).toEqual(HOSTS.map(() => 'web 2'));
     write(repo, 'jobs/site.yml', siteJob);
   });
@@ -216,10 +270,14 @@ jobs:
         .map((l) => l.trim().split(/\s+/).map(Number) as [number, number])
         .filter(([, ppid]) => ppid === listener)
         .map(([pid]) => pid);
-    const run = runDeploy(['update', '--json', '--parallel', '8'], { cwd: repo, env: { ...env, TAG: '2' } });
+    const run = runDeploy(['update', '--json', '--parallel', '8'], {
+      cwd: repo,
+      env: { ...env, TAG: '2' },
+    });
     // Wait until deploy holds its session to the victim, then kill the sshd and that session.
     const deadline = Date.now() + 20_000;
-    while (sessions().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (sessions().length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     const children = sessions();
     expect(children.length).toBeGreaterThan(0);
     await stopSshd(full, victim.name);
@@ -247,19 +305,31 @@ jobs:
   });
 
   test('rollback restores the previous version; --to goes to a chosen entry', async () => {
-    const at2 = await runDeploy(['update', 'site', '--force', '--json'], { cwd: repo, env: { ...env, TAG: '2' } });
+    const at2 = await runDeploy(['update', 'site', '--force', '--json'], {
+      cwd: repo,
+      env: { ...env, TAG: '2' },
+    });
     expect(at2.code, at2.stderr).toBe(0);
     const entry2 = (JSON.parse(at2.stdout) as DeployOut).entry!;
-    const back = await runDeploy(['rollback', 'site', '--json'], { cwd: repo, env: { ...env, TAG: '2' } });
+    const back = await runDeploy(['rollback', 'site', '--json'], {
+      cwd: repo,
+      env: { ...env, TAG: '2' },
+    });
     expect(back.code, back.stderr).toBe(0);
     const out = JSON.parse(back.stdout) as DeployOut;
     expect(out.tasks.every((t) => t.action === 'replace' && t.outcome === 'ok')).toBe(true);
     expect(await versionsServed()).toEqual(HOSTS.map(() => 'web 1'));
-    const lines = readFileSync(join(repo, 'ledger', 'site.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; action: string; source?: string });
+    const lines = readFileSync(join(repo, 'ledger', 'site.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; action: string; source?: string });
     const last = lines.at(-1)!;
     expect(last).toMatchObject({ id: out.entry, action: 'rollback' });
     expect(last.source).toBeTruthy();
-    const forward = await runDeploy(['rollback', 'site', '--to', entry2, '--json'], { cwd: repo, env });
+    const forward = await runDeploy(['rollback', 'site', '--to', entry2, '--json'], {
+      cwd: repo,
+      env,
+    });
     expect(forward.code, forward.stderr).toBe(0);
     expect(await versionsServed()).toEqual(HOSTS.map(() => 'web 2'));
   });

@@ -38,7 +38,10 @@ jobs:
 `,
     );
     mkdirSync(join(repo, '.secrets'));
-    writeFileSync(join(repo, '.secrets', 'laptop.env'), `REGISTRY_PASSWORD=${sb.registry.password}\n`);
+    writeFileSync(
+      join(repo, '.secrets', 'laptop.env'),
+      `REGISTRY_PASSWORD=${sb.registry.password}\n`,
+    );
   });
   afterAll(() => cleanup(sb, 'laptop'));
 
@@ -46,14 +49,20 @@ jobs:
     const up = await runDeploy(['up', '--json'], { cwd: repo, env });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout + up.stderr).not.toContain('local-secret-value-1234');
-    const inspect = JSON.parse(docker(sb, engine.name, ['inspect', 'solo-web-one']))[0] as { Config: { Env: string[]; Labels: Record<string, string> } };
+    const inspect = JSON.parse(docker(sb, engine.name, ['inspect', 'solo-web-one']))[0] as {
+      Config: { Env: string[]; Labels: Record<string, string> };
+    };
     expect(inspect.Config.Env).toContain('LOCAL_TOKEN=local-secret-value-1234');
     expect(inspect.Config.Labels['deploy.host']).toBe('me');
     const st = await runDeploy(['status', '--json'], { cwd: repo, env });
     expect(st.code, st.stderr).toBe(0);
-    expect(JSON.parse(st.stdout).tasks).toEqual([expect.objectContaining({ task: 'one', host: 'me', state: 'running', health: 'healthy' })]);
+    expect(JSON.parse(st.stdout).tasks).toEqual([
+      expect.objectContaining({ task: 'one', host: 'me', state: 'running', health: 'healthy' }),
+    ]);
     const down = await runDeploy(['down', 'solo', '--yes'], { cwd: repo, env });
     expect(down.code, down.stderr).toBe(0);
-    expect(docker(sb, engine.name, ['ps', '-aq', '--filter', 'label=deploy.service=solo']).trim()).toBe('');
+    expect(
+      docker(sb, engine.name, ['ps', '-aq', '--filter', 'label=deploy.service=solo']).trim(),
+    ).toBe('');
   });
 });

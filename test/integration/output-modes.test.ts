@@ -33,12 +33,16 @@ describe('output modes', () => {
   test('on a terminal: a live progress block, then the summary', () => {
     const env = { ...process.env, TERM: 'xterm-256color', CI: '', NO_COLOR: '' };
     delete (env as Record<string, string | undefined>).CI;
-    const text = execFileSync('script', ['-qfec', `${process.execPath} ${DEPLOY_BIN} up`, '/dev/null'], {
-      cwd: repo,
-      env,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const text = execFileSync(
+      'script',
+      ['-qfec', `${process.execPath} ${DEPLOY_BIN} up`, '/dev/null'],
+      {
+        cwd: repo,
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(text).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] modes\/web\/one@h\d+: waiting for health/);
     expect(text).toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d+A`)); // the block is redrawn in place
     expect(text).toContain('✔');
@@ -58,7 +62,9 @@ describe('output modes', () => {
     const res = await runDeploy(['status', '--json'], { cwd: repo });
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON.parse(res.stdout) as { tasks: { task: string; state: string }[] };
-    expect(doc.tasks).toEqual([expect.objectContaining({ task: 'one', state: 'running', health: 'healthy' })]);
+    expect(doc.tasks).toEqual([
+      expect.objectContaining({ task: 'one', state: 'running', health: 'healthy' }),
+    ]);
     const failed = await runDeploy(['status', '--json', '-i', 'nope'], { cwd: repo });
     expect(failed.code).toBe(2);
     expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false });

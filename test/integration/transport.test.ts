@@ -107,7 +107,9 @@ function descendants(pid: number): number[] {
 }
 
 function countLines(file: string, needle: string): number {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.includes(needle)).length;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(needle)).length;
 }
 
 const clientKey = join(dir, 'id_client');
@@ -142,7 +144,15 @@ function at(s: TestSshd, over: Partial<HostSpec> = {}): HostSpec {
 }
 
 function inventory(...hosts: HostSpec[]): Inventory {
-  return { name: 'test', file: join(dir, 'test.yml'), hosts: Object.fromEntries(hosts.map((h) => [h.name, h])), groups: {}, vars: {}, notify: [], hooks: {} };
+  return {
+    name: 'test',
+    file: join(dir, 'test.yml'),
+    hosts: Object.fromEntries(hosts.map((h) => [h.name, h])),
+    groups: {},
+    vars: {},
+    notify: [],
+    hooks: {},
+  };
 }
 
 const pools: HostPool[] = [];
@@ -179,7 +189,10 @@ beforeAll(async () => {
     startSshd('j2', '127.0.0.54'),
     startSshd('victim', '127.0.0.55'),
   ]);
-  writeFileSync(join(dir, 'known_hosts'), [a, b, j1, j2, victim].map((s) => `[${s.address}]:${s.port} ${s.hostKeyLine}\n`).join(''));
+  writeFileSync(
+    join(dir, 'known_hosts'),
+    [a, b, j1, j2, victim].map((s) => `[${s.address}]:${s.port} ${s.hostKeyLine}\n`).join(''),
+  );
   const server = createServer(() => undefined); // accepts and never says a word
   const port = await freePort('127.0.0.56');
   await new Promise<void>((r) => server.listen(port, '127.0.0.56', r));
@@ -219,7 +232,9 @@ describe('commands over one pooled connection', () => {
     const p = pool(inventory(at(a)));
     const data = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256));
     const chunks: Buffer[] = [];
-    const r = await p.get('a').exec(['cat'], { stdin: data, onStdout: (c) => chunks.push(c), collect: false });
+    const r = await p
+      .get('a')
+      .exec(['cat'], { stdin: data, onStdout: (c) => chunks.push(c), collect: false });
     expect(r.code).toBe(0);
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
   });
@@ -230,7 +245,9 @@ describe('commands over one pooled connection', () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => p.get('a').exec(['sh', '-c', `sleep 0.2; echo ${i}`])),
     );
-    expect(results.map((r) => r.stdout.trim() || JSON.stringify(r))).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+    expect(results.map((r) => r.stdout.trim() || JSON.stringify(r))).toEqual(
+      Array.from({ length: 20 }, (_, i) => String(i)),
+    );
     expect(p.connectionsOpened('a')).toBe(1);
     await p.closeAll();
     expect(countLines(a.log, 'Accepted publickey') - before).toBe(1);
@@ -268,7 +285,15 @@ describe('host keys', () => {
     const p = pool(inventory(at(a, { knownHosts: kh })));
     const err = await hostError(p.connect('a'));
     expect(err.failure).toBe('host-key');
-    const fp = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'a', 'host_key.pub')]).toString().split(' ')[1]!;
+    const fp = execFileSync('ssh-keygen', [
+      '-l',
+      '-E',
+      'sha256',
+      '-f',
+      join(dir, 'a', 'host_key.pub'),
+    ])
+      .toString()
+      .split(' ')[1]!;
     expect(err.message).toContain(`ssh-ed25519 ${fp}`);
     expect(err.message).toContain(`[${a.address}]:${a.port}`);
   });
@@ -305,13 +330,18 @@ describe('host keys', () => {
 
   it('refuses revoked keys and certificate-only hosts', async () => {
     const revoked = join(dir, 'kh-revoked');
-    writeFileSync(revoked, `[${a.address}]:${a.port} ${a.hostKeyLine}\n@revoked * ${a.hostKeyLine}\n`);
-    expect((await hostError(pool(inventory(at(a, { knownHosts: revoked }))).connect('a'))).message).toContain('revoked');
+    writeFileSync(
+      revoked,
+      `[${a.address}]:${a.port} ${a.hostKeyLine}\n@revoked * ${a.hostKeyLine}\n`,
+    );
+    expect(
+      (await hostError(pool(inventory(at(a, { knownHosts: revoked }))).connect('a'))).message,
+    ).toContain('revoked');
     const ca = join(dir, 'kh-ca');
     writeFileSync(ca, `@cert-authority [127.0.0.*]:* ${b.hostKeyLine}\n`);
-    expect((await hostError(pool(inventory(at(a, { knownHosts: ca }))).connect('a'))).message).toContain(
-      'host certificates are not supported',
-    );
+    expect(
+      (await hostError(pool(inventory(at(a, { knownHosts: ca }))).connect('a'))).message,
+    ).toContain('host certificates are not supported');
   });
 });
 
@@ -336,7 +366,9 @@ describe('authentication', () => {
     const env = { HOME: home, USER: 'root', DEPLOY_SSH_PASSPHRASE: 'correct horse' };
     const p = pool(inventory(at(a, { identityFile: encryptedKey })), { env });
     expect((await p.get('a').exec(['true'])).code).toBe(0);
-    const without = pool(inventory(at(a, { identityFile: encryptedKey })), { env: { HOME: home, USER: 'root' } });
+    const without = pool(inventory(at(a, { identityFile: encryptedKey })), {
+      env: { HOME: home, USER: 'root' },
+    });
     const err = await hostError(without.connect('a'));
     expect(err.message).toMatch(/encrypted/);
   });
@@ -350,7 +382,10 @@ describe('authentication', () => {
   it('reads HostName, Port and IdentityFile from ~/.ssh/config when the inventory leaves them open', async () => {
     const cfgHome = join(dir, 'cfg-home');
     mkdirSync(join(cfgHome, '.ssh'), { recursive: true });
-    writeFileSync(join(cfgHome, '.ssh', 'config'), `Host box-a\n  HostName ${a.address}\n  Port ${a.port}\n  IdentityFile ${clientKey}\n`);
+    writeFileSync(
+      join(cfgHome, '.ssh', 'config'),
+      `Host box-a\n  HostName ${a.address}\n  Port ${a.port}\n  IdentityFile ${clientKey}\n`,
+    );
     const spec = host('box', { address: 'box-a', unsetInInventory: ['port'] });
     delete spec.identityFile;
     const p = pool(inventory(spec), { env: { HOME: cfgHome, USER: 'root' } });
@@ -360,9 +395,17 @@ describe('authentication', () => {
 
 describe('failures stay with their host', () => {
   it('times out against a silent listener within the connect timeout while others succeed', async () => {
-    const p = pool(inventory(at(a), host('mute', { address: silent.address, port: silent.port, connectTimeoutMs: 1500 })));
+    const p = pool(
+      inventory(
+        at(a),
+        host('mute', { address: silent.address, port: silent.port, connectTimeoutMs: 1500 }),
+      ),
+    );
     const started = Date.now();
-    const [mute, ok] = await Promise.allSettled([p.get('mute').exec(['true']), p.get('a').exec(['echo', 'fine'])]);
+    const [mute, ok] = await Promise.allSettled([
+      p.get('mute').exec(['true']),
+      p.get('a').exec(['echo', 'fine']),
+    ]);
     const elapsed = Date.now() - started;
     expect(ok).toMatchObject({ status: 'fulfilled', value: { code: 0, stdout: 'fine\n' } });
     expect(mute.status).toBe('rejected');
@@ -376,7 +419,9 @@ describe('failures stay with their host', () => {
 
   it('names a refused connection', async () => {
     const port = await freePort('127.0.0.57');
-    const err = await hostError(pool(inventory(host('gone', { address: '127.0.0.57', port }))).connect('gone'));
+    const err = await hostError(
+      pool(inventory(host('gone', { address: '127.0.0.57', port }))).connect('gone'),
+    );
     expect(err.failure).toBe('unreachable');
     expect(err.message).toContain('connection refused');
   });
@@ -405,7 +450,11 @@ describe('jump hosts', () => {
     const r = await p.get('b').exec(['printf', '%s', 'via two hops']);
     expect(r.stdout).toBe('via two hops');
     await p.get('j2').exec(['true']);
-    expect([p.connectionsOpened('j1'), p.connectionsOpened('j2'), p.connectionsOpened('b')]).toEqual([1, 1, 1]);
+    expect([
+      p.connectionsOpened('j1'),
+      p.connectionsOpened('j2'),
+      p.connectionsOpened('b'),
+    ]).toEqual([1, 1, 1]);
   });
 
   it('follows an ad-hoc user@addr:port jump, checking its host key', async () => {
@@ -414,7 +463,9 @@ describe('jump hosts', () => {
     expect((await p.get('b').exec(['echo', 'ok'])).stdout).toBe('ok\n');
     const kh = join(dir, 'kh-only-b');
     writeFileSync(kh, `[${b.address}]:${b.port} ${b.hostKeyLine}\n`);
-    const err = await hostError(pool(inventory(at(b, { jump: spec, knownHosts: kh }))).connect('b'));
+    const err = await hostError(
+      pool(inventory(at(b, { jump: spec, knownHosts: kh }))).connect('b'),
+    );
     expect(err.host).toBe('b');
     expect(err.failure).toBe('host-key');
     expect(err.message).toContain(`jump host ${spec}`);
@@ -425,7 +476,11 @@ describe('local transport', () => {
   it('runs argv without a shell, with stdin, timeouts and exit codes', async () => {
     const p = pool(inventory(host('laptop', { address: 'local' })));
     const t = p.get('laptop');
-    expect(await t.exec(['printf', '%s', '$(id) `x` \'q\''])).toEqual({ code: 0, stdout: "$(id) `x` 'q'", stderr: '' });
+    expect(await t.exec(['printf', '%s', "$(id) `x` 'q'"])).toEqual({
+      code: 0,
+      stdout: "$(id) `x` 'q'",
+      stderr: '',
+    });
     expect((await t.exec(['cat'], { stdin: 'piped' })).stdout).toBe('piped');
     expect((await t.exec(['sleep', '10'], { timeoutMs: 200 })).code).toBe(124);
     expect((await t.exec(['no-such-binary-here'])).code).toBe(127);
@@ -439,6 +494,8 @@ describe('accept-new appends cleanly', () => {
     const kh = join(dir, 'kh-nonl');
     writeFileSync(kh, `other-host ${b.hostKeyLine}`);
     await pool(inventory(at(a, { knownHosts: kh, hostKeyPolicy: 'accept-new' }))).connect('a');
-    expect(readFileSync(kh, 'utf8')).toBe(`other-host ${b.hostKeyLine}\n[${a.address}]:${a.port} ${a.hostKeyLine}\n`);
+    expect(readFileSync(kh, 'utf8')).toBe(
+      `other-host ${b.hostKeyLine}\n[${a.address}]:${a.port} ${a.hostKeyLine}\n`,
+    );
   });
 });

@@ -44,10 +44,14 @@ interface Ui {
 
 /** Starts the built `deploy ui` on a free loopback port (port 0: it prints the one it got). */
 async function startUi(repo: string, extra: string[] = []): Promise<Ui> {
-  const child = spawn(process.execPath, [DEPLOY_BIN, '-C', repo, '-i', INVENTORY, 'ui', '--listen', '127.0.0.1:0', ...extra], {
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [DEPLOY_BIN, '-C', repo, '-i', INVENTORY, 'ui', '--listen', '127.0.0.1:0', ...extra],
+    {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -73,13 +77,32 @@ async function stopUi(ui: Ui): Promise<number | null> {
   return exited;
 }
 
-function raw(port: number, path: string, opts: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(
+  port: number,
+  path: string,
+  opts: { method?: string; host?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -102,15 +125,29 @@ describe('deploy ui on the test bed', () => {
   let page: Page;
 
   beforeAll(async () => {
-    expect(existsSync('/usr/bin/chromium'), 'Debian chromium is needed: apt-get install -y chromium (.ci/run installs it)').toBe(true);
+    expect(
+      existsSync('/usr/bin/chromium'),
+      'Debian chromium is needed: apt-get install -y chromium (.ci/run installs it)',
+    ).toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     cleanup(sb, INVENTORY);
-    repo = makeRepo(sb, { inventory: INVENTORY, jobs: { shop: shopJob }, secrets: { SHOP_TOKEN: SECRET } });
-    const up = await runDeploy(['-C', repo, '-i', INVENTORY, 'up'], { cwd: repo, env: { SHOP_TOKEN: SECRET }, timeoutMs: 180_000 });
+    repo = makeRepo(sb, {
+      inventory: INVENTORY,
+      jobs: { shop: shopJob },
+      secrets: { SHOP_TOKEN: SECRET },
+    });
+    const up = await runDeploy(['-C', repo, '-i', INVENTORY, 'up'], {
+      cwd: repo,
+      env: { SHOP_TOKEN: SECRET },
+      timeoutMs: 180_000,
+    });
     expect(up.code, up.stderr).toBe(0);
     // A second, different spec in the ledger so history has something to diff.
     const file = join(repo, 'ledger', 'shop.jsonl');
-    const first = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[0]!) as Record<string, unknown> & {
+    const first = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[0]!) as Record<
+      string,
+      unknown
+    > & {
       id: string;
       time: string;
       spec: { jobs: { web: { tasks: { spec: { image: string } }[] } } };
@@ -128,7 +165,15 @@ describe('deploy ui on the test bed', () => {
     ui = await startUi(repo);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
@@ -147,16 +192,20 @@ describe('deploy ui on the test bed', () => {
     expect(h['content-security-policy']).toContain("default-src 'none'");
     expect(h['x-content-type-options']).toBe('nosniff');
     expect(h['access-control-allow-origin']).toBeUndefined();
-    const state = (task: string) => page.locator(`tr[data-task="shop/web/${task}"]`).getAttribute('data-state');
+    const state = (task: string) =>
+      page.locator(`tr[data-task="shop/web/${task}"]`).getAttribute('data-state');
     expect(await state('web-1')).toBe('running');
     expect(await state('web-2')).toBe('exited');
     expect(await state('web-3')).toBe('running');
-    expect(await text(page.locator('tr[data-task="shop/web/web-1"] .badge').first())).toBe('running');
+    expect(await text(page.locator('tr[data-task="shop/web/web-1"] .badge').first())).toBe(
+      'running',
+    );
     expect(await page.locator('.host-unreachable').count()).toBe(0);
     await shot(page, 'overview');
     // The README's screenshot: refreshed on demand only, so a test run leaves git clean.
     const docsShot = join(REPO_ROOT, 'docs', 'ui.png');
-    if (process.env.UPDATE_UI_SCREENSHOT === '1' || !existsSync(docsShot)) await page.screenshot({ path: docsShot });
+    if (process.env.UPDATE_UI_SCREENSHOT === '1' || !existsSync(docsShot))
+      await page.screenshot({ path: docsShot });
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     await phone.goto(ui.url);
     await shot(phone, 'overview-phone');
@@ -178,7 +227,9 @@ describe('deploy ui on the test bed', () => {
     expect(logs).not.toContain('ui-s3cr3t');
     // The env value containing <script> stays text: no script element came from it.
     expect(await page.locator('#logs script, #inspect script').count()).toBe(0);
-    const refetch = page.waitForResponse((r) => r.url().endsWith('/api/task/shop/web/web-1/logs') && r.status() === 200);
+    const refetch = page.waitForResponse(
+      (r) => r.url().endsWith('/api/task/shop/web/web-1/logs') && r.status() === 200,
+    );
     await page.check('#follow');
     const body = (await (await refetch).json()) as { lines: { text: string }[] };
     expect(body.lines.some((l) => l.text.includes('web 1 starting'))).toBe(true);
@@ -202,8 +253,11 @@ describe('deploy ui on the test bed', () => {
 
   test('hosts shows cpus, memory and the deploy containers per host', async () => {
     await page.goto(`${ui.url}hosts`);
-    for (const h of [H1, H2, H3]) expect(await text(page.locator(`section.host[data-host="${h}"]`))).toContain('CPUs');
-    expect(await text(page.locator(`section.host[data-host="${H1}"] table.containers`))).toContain('shop-web-web-1');
+    for (const h of [H1, H2, H3])
+      expect(await text(page.locator(`section.host[data-host="${h}"]`))).toContain('CPUs');
+    expect(await text(page.locator(`section.host[data-host="${H1}"] table.containers`))).toContain(
+      'shop-web-web-1',
+    );
     await shot(page, 'hosts');
   });
 
@@ -214,7 +268,12 @@ describe('deploy ui on the test bed', () => {
       expect(r.headers.allow).toBe('GET, HEAD');
     }
     expect((await raw(ui.port, '/', { method: 'HEAD' })).status).toBe(200);
-    for (const p of ['/static/../../etc/passwd', '/static/%2e%2e/%2e%2e/etc/passwd', '/static/..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd']) {
+    for (const p of [
+      '/static/../../etc/passwd',
+      '/static/%2e%2e/%2e%2e/etc/passwd',
+      '/static/..%2f..%2fetc%2fpasswd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+    ]) {
       const r = await raw(ui.port, p);
       expect(r.status, p).toBe(404);
       expect(r.body).not.toContain('root:');
@@ -231,9 +290,15 @@ describe('deploy ui on the test bed', () => {
     try {
       second = await startUi(repo);
       await page.goto(second.url);
-      expect(await text(page.locator(`.host-unreachable[data-host="${H3}"]`))).toContain('unreachable');
-      expect(await page.locator('tr[data-task="shop/web/web-1"]').getAttribute('data-state')).toBe('running');
-      expect(await page.locator('tr[data-task="shop/web/web-3"]').getAttribute('data-state')).toBe('unknown');
+      expect(await text(page.locator(`.host-unreachable[data-host="${H3}"]`))).toContain(
+        'unreachable',
+      );
+      expect(await page.locator('tr[data-task="shop/web/web-1"]').getAttribute('data-state')).toBe(
+        'running',
+      );
+      expect(await page.locator('tr[data-task="shop/web/web-3"]').getAttribute('data-state')).toBe(
+        'unknown',
+      );
       await shot(page, 'overview-unreachable');
     } finally {
       await startSshd(sb, H3);
@@ -267,7 +332,9 @@ describe('deploy ui on the test bed', () => {
       expect(overview.body).not.toContain('href="/task/');
       expect((await raw(pub.port, '/history/shop/web', { headers: auth })).status).toBe(200);
       expect((await raw(pub.port, '/task/shop/web/web-1', { headers: auth })).status).toBe(403);
-      expect((await raw(pub.port, '/api/task/shop/web/web-1/logs', { headers: auth })).status).toBe(403);
+      expect((await raw(pub.port, '/api/task/shop/web/web-1/logs', { headers: auth })).status).toBe(
+        403,
+      );
     } finally {
       expect(await stopUi(pub)).toBe(0);
     }
@@ -291,7 +358,8 @@ describe('deploy ui on the test bed', () => {
   test('many viewers at once cost one read per host (shared cache, single flight)', async () => {
     const v = await startUi(repo, ['-v']);
     try {
-      const reads = () => (v.stderr().match(/ps -aq --no-trunc --filter label=deploy.service/g) ?? []).length;
+      const reads = () =>
+        (v.stderr().match(/ps -aq --no-trunc --filter label=deploy.service/g) ?? []).length;
       const started = Date.now();
       const replies = await Promise.all(Array.from({ length: 20 }, () => raw(v.port, '/')));
       const elapsed = Date.now() - started;

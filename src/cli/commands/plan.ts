@@ -10,7 +10,11 @@ import { makeChalk, printJson, table } from '../output.js';
 import { openSession } from '../session.js';
 
 /** `deploy plan [TARGET]`: what `update` would do, per task, with reasons. Changes nothing. */
-export async function run(globals: GlobalOptions, args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+export async function run(
+  globals: GlobalOptions,
+  args: string[],
+  opts: Record<string, unknown>,
+): Promise<ExitCode> {
   const session = await openSession(globals, { requireSecrets: true });
   try {
     const project = session.project;
@@ -18,10 +22,17 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
     const hostFilter = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(project, args[0], hostFilter);
     const wholeServices = selection.kind === 'all' || selection.kind === 'service';
-    const hostNames = wholeServices && hostFilter.length === 0 ? readableHosts(project) : selection.hosts;
-    const hosts = hostNames.map((h) => new HostDocker(inv.hosts[h]!, session.pool.get(h), globals.timeoutMs));
+    const hostNames =
+      wholeServices && hostFilter.length === 0 ? readableHosts(project) : selection.hosts;
+    const hosts = hostNames.map(
+      (h) => new HostDocker(inv.hosts[h]!, session.pool.get(h), globals.timeoutMs),
+    );
     const observation = await observeHosts(hosts, globals.parallel);
-    const knownTasks = new Set(project.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`))));
+    const knownTasks = new Set(
+      project.services.flatMap((s) =>
+        s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
+      ),
+    );
     const plan = planTasks({
       mode: 'update',
       inventory: inv.name,
@@ -31,21 +42,56 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
     });
     const selected = new Set(selection.services.map((s) => s.service));
     const rows = [
-      ...plan.tasks.map((p) => ({ service: p.service, job: p.job, task: p.task, host: p.host, container: p.container, action: p.action, reasons: p.reasons })),
+      ...plan.tasks.map((p) => ({
+        service: p.service,
+        job: p.job,
+        task: p.task,
+        host: p.host,
+        container: p.container,
+        action: p.action,
+        reasons: p.reasons,
+      })),
       ...(wholeServices
         ? plan.orphans
             .filter((o) => selected.has(o.service))
-            .map((o) => ({ service: o.service, job: o.job, task: o.task, host: o.host, container: o.name, action: 'remove' as const, reasons: ['orphan: no longer in the files (removed by update --prune)'] }))
+            .map((o) => ({
+              service: o.service,
+              job: o.job,
+              task: o.task,
+              host: o.host,
+              container: o.name,
+              action: 'remove' as const,
+              reasons: ['orphan: no longer in the files (removed by update --prune)'],
+            }))
         : []),
     ];
-    const hostsOut = hostNames.map((h) => ({ host: h, address: inv.hosts[h]!.address, reachable: Boolean(observation.observed[h]), error: observation.failed[h]?.message ?? null }));
+    const hostsOut = hostNames.map((h) => ({
+      host: h,
+      address: inv.hosts[h]!.address,
+      reachable: Boolean(observation.observed[h]),
+      error: observation.failed[h]?.message ?? null,
+    }));
     if (globals.json) {
       printJson({ tasks: rows, hosts: hostsOut });
     } else {
       const c = makeChalk(globals, process.stdout);
-      const colour = (a: string) => (a === 'unchanged' ? c.dim(a) : a === 'remove' ? c.red(a) : c.yellow(a));
-      process.stdout.write(table(rows.map((r) => [`${r.service}/${r.job}/${r.task}`, r.host, colour(r.action), escapeControl(r.reasons.join('; '))]), ['TASK', 'HOST', 'ACTION', 'REASONS']) + '\n');
-      for (const h of hostsOut.filter((x) => !x.reachable)) process.stdout.write(c.red(`${h.host}: unreachable: ${escapeControl(h.error ?? '')}`) + '\n');
+      const colour = (a: string) =>
+        a === 'unchanged' ? c.dim(a) : a === 'remove' ? c.red(a) : c.yellow(a);
+      process.stdout.write(
+        table(
+          rows.map((r) => [
+            `${r.service}/${r.job}/${r.task}`,
+            r.host,
+            colour(r.action),
+            escapeControl(r.reasons.join('; ')),
+          ]),
+          ['TASK', 'HOST', 'ACTION', 'REASONS'],
+        ) + '\n',
+      );
+      for (const h of hostsOut.filter((x) => !x.reachable))
+        process.stdout.write(
+          c.red(`${h.host}: unreachable: ${escapeControl(h.error ?? '')}`) + '\n',
+        );
       const changes = rows.filter((r) => r.action !== 'unchanged').length;
       process.stdout.write(changes ? `${changes} change(s)\n` : 'no changes\n');
     }

@@ -52,7 +52,15 @@ export async function run(
   await runPreHook(
     project,
     globals,
-    { event: 'push', service: selection.services.map((s) => s.service).join(','), run, user, inventory, targets, ...(message !== undefined ? { message } : {}) },
+    {
+      event: 'push',
+      service: selection.services.map((s) => s.service).join(','),
+      run,
+      user,
+      inventory,
+      targets,
+      ...(message !== undefined ? { message } : {}),
+    },
     'nothing was recorded',
   );
 

@@ -10,7 +10,11 @@ import { makeChalk, outcomeColour, printJson, table } from '../output.js';
 import { openSession } from '../session.js';
 
 /** `deploy status [TARGET]`: exit 0 whatever it finds, as long as every host answered. */
-export async function run(globals: GlobalOptions, args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+export async function run(
+  globals: GlobalOptions,
+  args: string[],
+  opts: Record<string, unknown>,
+): Promise<ExitCode> {
   const session = await openSession(globals, { requireSecrets: false });
   try {
     const project = session.project;
@@ -44,11 +48,19 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
         t.health === 'none' ? '-' : outcomeColour(c, t.health)(t.health),
         escapeControl(t.image ?? '-'),
         t.uptime_ms === null ? '-' : formatDuration(t.uptime_ms),
-        t.orphan ? c.yellow('orphan') : t.drift_fields.length ? c.yellow(`${t.drift ? 'drift: ' : ''}${escapeControl(t.drift_fields.join(', '))}`) : '',
+        t.orphan
+          ? c.yellow('orphan')
+          : t.drift_fields.length
+            ? c.yellow(`${t.drift ? 'drift: ' : ''}${escapeControl(t.drift_fields.join(', '))}`)
+            : '',
       ]);
-      process.stdout.write(table(rows, ['TASK', 'HOST', 'STATE', 'HEALTH', 'IMAGE', 'UPTIME', 'NOTE']) + '\n');
+      process.stdout.write(
+        table(rows, ['TASK', 'HOST', 'STATE', 'HEALTH', 'IMAGE', 'UPTIME', 'NOTE']) + '\n',
+      );
       for (const h of report.hosts.filter((x) => !x.reachable)) {
-        process.stdout.write(c.red(`${h.host} (${h.address}): unreachable: ${escapeControl(h.error ?? '')}`) + '\n');
+        process.stdout.write(
+          c.red(`${h.host} (${h.address}): unreachable: ${escapeControl(h.error ?? '')}`) + '\n',
+        );
       }
     }
     return worstExit(report.hosts.filter((h) => !h.reachable).map(() => 3 as const));

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError, type ExitCode } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
-import { DashboardData, HostConnections, isLoopback, parseListen, startDashboard } from '../../ui/index.js';
+import {
+  DashboardData,
+  HostConnections,
+  isLoopback,
+  parseListen,
+  startDashboard,
+} from '../../ui/index.js';
 import type { GlobalOptions } from '../context.js';
 import { openSession } from '../session.js';
 
@@ -10,7 +16,11 @@ const PAGE_TIMEOUT_MS = 20_000;
 const CACHE_TTL_MS = 3_000;
 
 /** `deploy ui [--listen ADDR] [--public]`: serves until SIGINT/SIGTERM, then exits 0. */
-export async function run(globals: GlobalOptions, _args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+export async function run(
+  globals: GlobalOptions,
+  _args: string[],
+  opts: Record<string, unknown>,
+): Promise<ExitCode> {
   const listen = parseListen(String(opts.listen ?? '127.0.0.1:7070'));
   const isPublic = Boolean(opts.public);
   if (!isLoopback(listen.host) && !isPublic) {
@@ -22,7 +32,9 @@ export async function run(globals: GlobalOptions, _args: string[], opts: Record<
   const session = await openSession(globals, { requireSecrets: false });
   const connections = new HostConnections(session.project.inventory, {
     timeoutMs: Math.min(globals.timeoutMs, PAGE_TIMEOUT_MS),
-    onCommand: globals.verbose ? (host, display) => process.stderr.write(`[${host}] $ ${escapeControl(display)}\n`) : undefined,
+    onCommand: globals.verbose
+      ? (host, display) => process.stderr.write(`[${host}] $ ${escapeControl(display)}\n`)
+      : undefined,
   });
   try {
     const data = new DashboardData(session.project, connections, {
@@ -31,9 +43,14 @@ export async function run(globals: GlobalOptions, _args: string[], opts: Record<
       cacheTtlMs: CACHE_TTL_MS,
     });
     const token = isPublic ? randomBytes(24).toString('base64url') : undefined;
-    const dashboard = await startDashboard(data, { listen, ...(token ? { token } : {}) }).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot listen on ${listen.host}:${listen.port}: ${err.code ?? err.message}`, 'pick another address with --listen ADDR:PORT');
-    });
+    const dashboard = await startDashboard(data, { listen, ...(token ? { token } : {}) }).catch(
+      (err: NodeJS.ErrnoException) => {
+        throw new UsageError(
+          `cannot listen on ${listen.host}:${listen.port}: ${err.code ?? err.message}`,
+          'pick another address with --listen ADDR:PORT',
+        );
+      },
+    );
     const url = token ? `${dashboard.url}?token=${token}` : dashboard.url;
     if (isPublic) {
       process.stderr.write(
@@ -41,7 +58,14 @@ export async function run(globals: GlobalOptions, _args: string[], opts: Record<
       );
     }
     if (globals.json) {
-      process.stdout.write(JSON.stringify({ url, listen: `${dashboard.listen.host}:${dashboard.listen.port}`, public: isPublic, ...(token ? { token } : {}) }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          url,
+          listen: `${dashboard.listen.host}:${dashboard.listen.port}`,
+          public: isPublic,
+          ...(token ? { token } : {}),
+        }) + '\n',
+      );
     } else {
       process.stdout.write(`deploy ui: inventory ${session.project.inventory.name} at ${url}\n`);
       if (token) process.stdout.write(`access token: ${token}\n`);

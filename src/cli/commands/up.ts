@@ -6,14 +6,27 @@ import { runDeployCommand } from '../deploy-run.js';
 import { openSession } from '../session.js';
 
 /** `deploy up [TARGET]`: create and start missing tasks, dependencies first. */
-export async function run(globals: GlobalOptions, args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+export async function run(
+  globals: GlobalOptions,
+  args: string[],
+  opts: Record<string, unknown>,
+): Promise<ExitCode> {
   const session = await openSession(globals, { requireSecrets: true });
   try {
     const hosts = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(session.project, args[0], hosts);
     const hostSet = new Set(selection.hosts);
-    const services = withDependencies(session.project, selection.services, hosts.length ? (t) => hostSet.has(t.host) : undefined);
-    return await runDeployCommand(globals, { action: 'up', session, services, targets: [selection.target] });
+    const services = withDependencies(
+      session.project,
+      selection.services,
+      hosts.length ? (t) => hostSet.has(t.host) : undefined,
+    );
+    return await runDeployCommand(globals, {
+      action: 'up',
+      session,
+      services,
+      targets: [selection.target],
+    });
   } finally {
     await session.close();
   }

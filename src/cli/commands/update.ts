@@ -16,40 +16,74 @@ import { openSession } from '../session.js';
 const DEPLOYS = new Set(['up', 'update', 'rollback']);
 
 /** `deploy update [TARGET] [--only-failed] [--force] [--prune]`: roll changed tasks by policy. */
-export async function run(globals: GlobalOptions, args: string[], opts: Record<string, unknown>): Promise<ExitCode> {
+export async function run(
+  globals: GlobalOptions,
+  args: string[],
+  opts: Record<string, unknown>,
+): Promise<ExitCode> {
   const session = await openSession(globals, { requireSecrets: true });
   try {
-    const selection = selectTargets(session.project, args[0], (opts.host as string[] | undefined) ?? []);
+    const selection = selectTargets(
+      session.project,
+      args[0],
+      (opts.host as string[] | undefined) ?? [],
+    );
     let services = selection.services;
-    const { entries } = await readLedger(session.project.dir, { inventory: session.project.inventory.name });
+    const { entries } = await readLedger(session.project.dir, {
+      inventory: session.project.inventory.name,
+    });
     if (opts.onlyFailed) {
       // SPEC §7.3: tasks whose outcome was not ok/unchanged in this inventory's newest deploy entry.
       const failed = new Set<string>();
       for (const s of services) {
-        const newest = entries.filter((e) => e.service === s.service && DEPLOYS.has(e.action)).at(-1);
+        const newest = entries
+          .filter((e) => e.service === s.service && DEPLOYS.has(e.action))
+          .at(-1);
         for (const t of newest?.tasks ?? []) {
           if (t.outcome !== 'ok') failed.add(`${s.service}/${t.job}/${t.task}@${t.host}`);
         }
       }
-      services = narrowTasks(services, (t) => failed.has(`${t.service}/${t.job}/${t.task}@${t.host}`));
+      services = narrowTasks(services, (t) =>
+        failed.has(`${t.service}/${t.job}/${t.task}@${t.host}`),
+      );
     }
     let afterDeploy: ((report: { exitCode: number }) => Promise<TaskReport[]>) | undefined;
     if (opts.prune) {
       // Orphans can sit on any host: read them all, ask before anything changes, and remove
       // them only once the update itself succeeded (a moved task's old home goes last).
       const project = session.project;
-      const orphanPlan = await planDown(project, selection.services, readableHosts(project), selection.kind === 'all' ? 'all' : true, session.pool, {
-        parallel: globals.parallel,
-        timeoutMs: globals.timeoutMs,
-      });
+      const orphanPlan = await planDown(
+        project,
+        selection.services,
+        readableHosts(project),
+        selection.kind === 'all' ? 'all' : true,
+        session.pool,
+        {
+          parallel: globals.parallel,
+          timeoutMs: globals.timeoutMs,
+        },
+      );
       const prune = { ...orphanPlan, remove: [] };
       if (prune.orphans.length > 0) {
-        await confirm(globals, `Prune ${prune.orphans.length} orphaned container(s): ${prune.orphans.map((o) => `${o.name}@${o.host}`).join(', ')}?`);
+        await confirm(
+          globals,
+          `Prune ${prune.orphans.length} orphaned container(s): ${prune.orphans.map((o) => `${o.name}@${o.host}`).join(', ')}?`,
+        );
         afterDeploy = async (report) => {
           if (report.exitCode !== 0) {
             return prune.orphans.map((o) => ({
-              service: o.service, job: o.job, task: o.task, host: o.host, container: o.name, image: o.image, hash: o.hash,
-              action: 'remove' as const, reasons: ['orphan'], outcome: 'skipped' as const, error: 'the update failed; orphans kept', container_id: o.id,
+              service: o.service,
+              job: o.job,
+              task: o.task,
+              host: o.host,
+              container: o.name,
+              image: o.image,
+              hash: o.hash,
+              action: 'remove' as const,
+              reasons: ['orphan'],
+              outcome: 'skipped' as const,
+              error: 'the update failed; orphans kept',
+              container_id: o.id,
             }));
           }
           const down = await executeDown(project, selection.services, prune, {
@@ -72,7 +106,14 @@ export async function run(globals: GlobalOptions, args: string[], opts: Record<s
       targets: [selection.target],
       force: Boolean(opts.force),
       afterDeploy,
-      guard: opts.force ? undefined : rollbackGuard(services, session.project.services, entries, session.project.inventory.name),
+      guard: opts.force
+        ? undefined
+        : rollbackGuard(
+            services,
+            session.project.services,
+            entries,
+            session.project.inventory.name,
+          ),
     });
   } finally {
     await session.close();

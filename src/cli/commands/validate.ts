@@ -6,15 +6,28 @@ import { validateRepository } from '../../inventory/index.js';
 import { formatIssue, type ConfigIssue, type ExitCode } from '../../shared/errors.js';
 import type { GlobalOptions } from '../context.js';
 
-export async function run(globals: GlobalOptions, _args: string[], _opts: Record<string, unknown>): Promise<ExitCode> {
-  const result = await validateRepository({ dir: globals.dir, ...(globals.inventory ? { inventory: globals.inventory } : {}) });
+export async function run(
+  globals: GlobalOptions,
+  _args: string[],
+  _opts: Record<string, unknown>,
+): Promise<ExitCode> {
+  const result = await validateRepository({
+    dir: globals.dir,
+    ...(globals.inventory ? { inventory: globals.inventory } : {}),
+  });
   const ok = result.errors.length === 0;
   if (globals.json) {
-    const doc = { ok, errors: result.errors.map(plain), warnings: result.warnings.map(plain), inventories: result.inventories };
+    const doc = {
+      ok,
+      errors: result.errors.map(plain),
+      warnings: result.warnings.map(plain),
+      inventories: result.inventories,
+    };
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {
     for (const issue of result.errors) process.stderr.write(formatIssue(issue) + '\n');
-    for (const issue of result.warnings) process.stderr.write('warning: ' + formatIssue(issue) + '\n');
+    for (const issue of result.warnings)
+      process.stderr.write('warning: ' + formatIssue(issue) + '\n');
     const against = `inventor${result.inventories.length === 1 ? 'y' : 'ies'} ${result.inventories.join(', ')}`;
     process.stderr.write(
       ok
@@ -26,7 +39,13 @@ export async function run(globals: GlobalOptions, _args: string[], _opts: Record
 }
 
 function plain(issue: ConfigIssue): Omit<ConfigIssue, 'severity'> {
-  return { file: issue.file, line: issue.line, col: issue.col, path: issue.path, message: issue.message };
+  return {
+    file: issue.file,
+    line: issue.line,
+    col: issue.col,
+    path: issue.path,
+    message: issue.message,
+  };
 }
 
 function count(n: number, noun: string): string {

@@ -37,17 +37,33 @@ export function historyBody(
   return html`${problemPart}${diffPart(job, entries, diff)}<section class="panel">${table}</section>`;
 }
 
-function diffPart(job: string, entries: LedgerEntry[], want: { a: string | null; b: string | null }): SafeHtml | string {
+function diffPart(
+  job: string,
+  entries: LedgerEntry[],
+  want: { a: string | null; b: string | null },
+): SafeHtml | string {
   if (!want.a || !want.b) return '';
   const a = entries.find((e) => e.id === want.a);
   const b = entries.find((e) => e.id === want.b);
-  if (!a || !b) return html`<div class="alert">No entry ${!a ? want.a : want.b} for this job in this inventory.</div>`;
-  const lines = diffLines(prettySorted(jobSpec(a, job) ?? null), prettySorted(jobSpec(b, job) ?? null));
+  if (!a || !b)
+    return html`<div class="alert">No entry ${!a ? want.a : want.b} for this job in this inventory.</div>`;
+  const lines = diffLines(
+    prettySorted(jobSpec(a, job) ?? null),
+    prettySorted(jobSpec(b, job) ?? null),
+  );
   const changed = lines.some((l) => l.op !== ' ');
   return html`<section class="panel" id="diff"><h2>Spec diff</h2>
 <p class="note"><span class="mono">${a.id}</span> (${time(a.time)}) → <span class="mono">${b.id}</span> (${time(b.time)})</p>
-${changed ? html`<pre class="diff">${lines.map((l) => html`<span class="${l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'same'}">${l.op} ${shown(l.text)}
-</span>`)}</pre>` : html`<p class="note">The job's spec is the same in both entries.</p>`}
+${
+  changed
+    ? html`<pre class="diff">${lines.map(
+        (
+          l,
+        ) => html`<span class="${l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'same'}">${l.op} ${shown(l.text)}
+</span>`,
+      )}</pre>`
+    : html`<p class="note">The job's spec is the same in both entries.</p>`
+}
 </section>`;
 }
 

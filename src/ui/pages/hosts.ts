@@ -9,9 +9,12 @@ export function hostsBody(rows: HostRow[]): SafeHtml {
 
 function hostPanel(r: HostRow): SafeHtml {
   const head = html`<div class="row"><h2>${r.host}</h2><span class="note">${r.address}</span>${badge(r.stats ? 'reachable' : 'unreachable')}</div>`;
-  if (!r.stats) return html`<section class="panel host" data-host="${r.host}">${head}<div class="alert">${shown(r.error)}</div></section>`;
+  if (!r.stats)
+    return html`<section class="panel host" data-host="${r.host}">${head}<div class="alert">${shown(r.error)}</div></section>`;
   const s = r.stats;
-  const load = [s.load1, s.load5, s.load15].map((n) => (n === null ? '—' : n.toFixed(2))).join(' · ');
+  const load = [s.load1, s.load5, s.load15]
+    .map((n) => (n === null ? '—' : n.toFixed(2)))
+    .join(' · ');
   return html`<section class="panel host" data-host="${r.host}">${head}
 <dl class="kv">
 <dt>CPUs</dt><dd>${s.cpus ?? '—'}</dd>
@@ -20,10 +23,13 @@ function hostPanel(r: HostRow): SafeHtml {
 <dt>Docker</dt><dd>${s.docker ? `${s.docker.server_version ?? '?'} · ${s.docker.running ?? '?'} running / ${s.docker.containers ?? '?'} containers` : '—'}</dd>
 ${s.disks.map((d) => html`<dt>Disk <span class="mono">${shown(d.mount)}</span></dt><dd>${bytes(d.used)} / ${bytes(d.size)} ${percentBar(d.used, d.size)}</dd>`)}
 </dl>
-${s.containers.length
+${
+  s.containers.length
     ? html`<table class="containers"><thead><tr><th>Container</th><th>CPU</th><th>Memory</th></tr></thead><tbody>${s.containers.map(
-        (c) => html`<tr><td class="mono">${shown(c.name)}</td><td>${c.cpu_percent === null ? '—' : `${c.cpu_percent.toFixed(1)}%`}</td><td>${bytes(c.mem_used)}</td></tr>`,
+        (c) =>
+          html`<tr><td class="mono">${shown(c.name)}</td><td>${c.cpu_percent === null ? '—' : `${c.cpu_percent.toFixed(1)}%`}</td><td>${bytes(c.mem_used)}</td></tr>`,
       )}</tbody></table>`
-    : html`<p class="note">No deploy containers.</p>`}
+    : html`<p class="note">No deploy containers.</p>`
+}
 </section>`;
 }

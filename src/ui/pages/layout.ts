@@ -37,7 +37,13 @@ function withQuery(ctx: PageContext, changes: Record<string, string | null>): st
   return s ? `${ctx.path}?${s}` : ctx.path;
 }
 
-export function layout(ctx: PageContext, section: Section, title: string, body: SafeHtml, opts: { script?: boolean; generatedAt?: string } = {}): SafeHtml {
+export function layout(
+  ctx: PageContext,
+  section: Section,
+  title: string,
+  body: SafeHtml,
+  opts: { script?: boolean; generatedAt?: string } = {},
+): SafeHtml {
   const nav = (href: string, name: string, s: Section) =>
     html`<a href="${href}"${section === s ? html` class="current" aria-current="page"` : ''}>${name}</a>`;
   const tools = ctx.standalone

@@ -23,7 +23,8 @@ export function overviewBody(project: Project, report: StatusReport, ctx: PageCo
 </div>`;
 
   const alerts = down.map(
-    (h) => html`<div class="alert host-unreachable" data-host="${h.host}"><b>${h.host}</b> (${h.address}) is unreachable: ${shown(h.error)}</div>`,
+    (h) =>
+      html`<div class="alert host-unreachable" data-host="${h.host}"><b>${h.host}</b> (${h.address}) is unreachable: ${shown(h.error)}</div>`,
   );
 
   const services = project.services.map((s) => {
@@ -42,10 +43,12 @@ export function overviewBody(project: Project, report: StatusReport, ctx: PageCo
     : '';
   const foreign = report.foreign.length
     ? html`<section class="panel"><h2>Other inventories</h2><table><thead><tr><th>Container</th><th>Host</th><th>Inventory</th></tr></thead><tbody>${report.foreign.map(
-        (f) => html`<tr><td class="mono">${shown(f.container)}</td><td>${f.host}</td><td>${shown(f.inventory)}</td></tr>`,
+        (f) =>
+          html`<tr><td class="mono">${shown(f.container)}</td><td>${f.host}</td><td>${shown(f.inventory)}</td></tr>`,
       )}</tbody></table></section>`
     : '';
-  const empty = project.services.length === 0 ? html`<p class="note">No services in jobs/.</p>` : '';
+  const empty =
+    project.services.length === 0 ? html`<p class="note">No services in jobs/.</p>` : '';
   return html`${summary}${alerts}${empty}${services}${orphanPart}${foreign}`;
 }
 
@@ -53,7 +56,9 @@ function taskTable(rows: TaskStatus[], ctx: PageContext): SafeHtml {
   if (rows.length === 0) return html`<p class="note">No tasks.</p>`;
   const linked = !ctx.publicMode && !ctx.standalone;
   return html`<table class="cards tasks"><thead><tr><th>Task</th><th>Host</th><th>State</th><th>Health</th><th>Drift</th><th>Image</th><th>Uptime</th></tr></thead><tbody>${rows.map(
-    (t) => html`<tr data-task="${t.service}/${t.job}/${t.task}" data-host="${t.host}" data-state="${t.state}">
+    (
+      t,
+    ) => html`<tr data-task="${t.service}/${t.job}/${t.task}" data-host="${t.host}" data-state="${t.state}">
 <td data-label="Task">${linked ? html`<a href="/task/${urlPart(t.service)}/${urlPart(t.job)}/${urlPart(t.task)}">${t.task}</a>` : shown(t.task)}</td>
 <td data-label="Host">${t.host}</td>
 <td data-label="State">${badge(t.state)}${t.restarts ? html` <span class="note">${t.restarts} restarts</span>` : ''}</td>

@@ -46,10 +46,22 @@ export function makeRepo(sb: SandboxData, opts: RepoOptions): string {
   write(dir, `inventories/${inv}.yml`, inventory + '\n');
   for (const [name, text] of Object.entries(opts.jobs)) write(dir, `jobs/${name}.yml`, text);
   const secrets = { REGISTRY_PASSWORD: sb.registry.password, ...(opts.secrets ?? {}) };
-  write(dir, `.secrets/${inv}.env`, Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  write(
+    dir,
+    `.secrets/${inv}.env`,
+    Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   execFileSync('git', ['init', '-q'], { cwd: dir });
-  execFileSync('git', ['-c', 'user.name=it', '-c', 'user.email=it@example.test', 'add', '-A'], { cwd: dir });
-  execFileSync('git', ['-c', 'user.name=it', '-c', 'user.email=it@example.test', 'commit', '-qm', 'init'], { cwd: dir });
+  execFileSync('git', ['-c', 'user.name=it', '-c', 'user.email=it@example.test', 'add', '-A'], {
+    cwd: dir,
+  });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=it', '-c', 'user.email=it@example.test', 'commit', '-qm', 'init'],
+    { cwd: dir },
+  );
   return dir;
 }
 
@@ -62,14 +74,20 @@ export function write(dir: string, rel: string, text: string): void {
 /** `docker …` against one sandbox host's engine directly (for checks, not for deploying). */
 export function docker(sb: SandboxData, host: string, args: string[]): string {
   const h = sb.hosts.find((x) => x.name === host)!;
-  return execFileSync('docker', ['-H', h.dockerHost, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('docker', ['-H', h.dockerHost, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function hostAddress(sb: SandboxData, host: string): string {
   return sb.hosts.find((x) => x.name === host)!.address;
 }
 
-export async function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
+export async function httpGet(
+  url: string,
+  timeoutMs = 3000,
+): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, body: await res.text() };
 }
@@ -80,7 +98,12 @@ export function cleanup(sb: SandboxData, inventory = 'test'): void {
   for (const h of sb.hosts) {
     if (seen.has(h.dockerHost)) continue;
     seen.add(h.dockerHost);
-    const ids = docker(sb, h.name, ['ps', '-aq', '--filter', `label=deploy.inventory=${inventory}`]).trim();
+    const ids = docker(sb, h.name, [
+      'ps',
+      '-aq',
+      '--filter',
+      `label=deploy.inventory=${inventory}`,
+    ]).trim();
     if (ids) docker(sb, h.name, ['rm', '-f', ...ids.split('\n')]);
   }
 }

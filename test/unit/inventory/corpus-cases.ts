@@ -324,11 +324,15 @@ export const CASES: CorpusCase[] = [
   {
     name: 'unterminated interpolation',
     files: web('    env: { A: "${OOPS" }\n'),
-    errors: ['jobs/shop.yml:5:15: jobs.web.env.A: unterminated "${" (write "$$" for a literal "$")'],
+    errors: [
+      'jobs/shop.yml:5:15: jobs.web.env.A: unterminated "${" (write "$$" for a literal "$")',
+    ],
   },
   {
     name: 'a name both in env and in secrets',
     files: web('    env: { API_KEY: x }\n    secrets: [API_KEY]\n'),
-    errors: ['jobs/shop.yml:5:12: jobs.web.env.API_KEY: "API_KEY" is both a plain env variable and a secret'],
+    errors: [
+      'jobs/shop.yml:5:12: jobs.web.env.API_KEY: "API_KEY" is both a plain env variable and a secret',
+    ],
   },
 ];

@@ -8,6 +8,10 @@ export const ROOT = resolve(import.meta.dirname, '../../..');
 export function exampleRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-example-'));
   cpSync(join(ROOT, 'jobs'), join(dir, 'jobs'), { recursive: true });
-  cpSync(join(ROOT, 'test/unit/fixtures/config/sandbox-inventory/inventories'), join(dir, 'inventories'), { recursive: true });
+  cpSync(
+    join(ROOT, 'test/unit/fixtures/config/sandbox-inventory/inventories'),
+    join(dir, 'inventories'),
+    { recursive: true },
+  );
   return dir;
 }

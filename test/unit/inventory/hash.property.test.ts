@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, secretHash, taskHash, type TaskSpec } from '../../../src/inventory/index.js';
+import {
+  canonicalJson,
+  secretHash,
+  taskHash,
+  type TaskSpec,
+} from '../../../src/inventory/index.js';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/);
 const map = fc.dictionary(name, fc.string({ maxLength: 12 }), { maxKeys: 5 });
@@ -9,8 +14,13 @@ const spec: fc.Arbitrary<TaskSpec> = fc.record(
     image: fc.stringMatching(/^[a-z]{1,8}:[0-9]{1,3}$/),
     command: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
     env: map,
-    secrets: fc.uniqueArray(fc.stringMatching(/^[A-Z]{1,6}$/), { maxLength: 3 }).map((s) => s.sort()),
-    ports: fc.array(fc.integer({ min: 1, max: 65535 }).map((p) => `${p}:80/tcp`), { maxLength: 3 }),
+    secrets: fc
+      .uniqueArray(fc.stringMatching(/^[A-Z]{1,6}$/), { maxLength: 3 })
+      .map((s) => s.sort()),
+    ports: fc.array(
+      fc.integer({ min: 1, max: 65535 }).map((p) => `${p}:80/tcp`),
+      { maxLength: 3 },
+    ),
     volumes: fc.array(fc.constantFrom('/a:/a', '/b:/b:ro'), { maxLength: 2 }),
     labels: map,
     restart: fc.constantFrom('no', 'always', 'unless-stopped'),
@@ -44,10 +54,25 @@ describe('task hash', () => {
 
   it('changes when any field changes', () => {
     fc.assert(
-      fc.property(spec, fc.constantFrom<keyof TaskSpec>('image', 'command', 'env', 'ports', 'volumes', 'labels', 'restart', 'cpus', 'memoryBytes', 'network'), (s, field) => {
-        const changed = { ...s, [field]: mutate(s[field]) } as TaskSpec;
-        expect(taskHash(changed, {})).not.toBe(taskHash(s, {}));
-      }),
+      fc.property(
+        spec,
+        fc.constantFrom<keyof TaskSpec>(
+          'image',
+          'command',
+          'env',
+          'ports',
+          'volumes',
+          'labels',
+          'restart',
+          'cpus',
+          'memoryBytes',
+          'network',
+        ),
+        (s, field) => {
+          const changed = { ...s, [field]: mutate(s[field]) } as TaskSpec;
+          expect(taskHash(changed, {})).not.toBe(taskHash(s, {}));
+        },
+      ),
     );
   });
 
@@ -55,8 +80,18 @@ describe('task hash', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (a, b) => {
         fc.pre(a !== b);
-        const s: TaskSpec = { image: 'a:1', env: {}, secrets: ['PW'], ports: [], volumes: [], labels: {}, restart: 'no' };
-        expect(taskHash(s, { PW: secretHash('svc', 'PW', a) })).not.toBe(taskHash(s, { PW: secretHash('svc', 'PW', b) }));
+        const s: TaskSpec = {
+          image: 'a:1',
+          env: {},
+          secrets: ['PW'],
+          ports: [],
+          volumes: [],
+          labels: {},
+          restart: 'no',
+        };
+        expect(taskHash(s, { PW: secretHash('svc', 'PW', a) })).not.toBe(
+          taskHash(s, { PW: secretHash('svc', 'PW', b) }),
+        );
         expect(secretHash('svc', 'PW', a, 'key')).toMatch(/^hmac-sha256:/);
         expect(secretHash('svc', 'PW', a)).toMatch(/^sha256:/);
       }),

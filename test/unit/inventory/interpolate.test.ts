@@ -3,7 +3,12 @@ import { interpolateString } from '../../../src/inventory/interpolate.js';
 import { loadProject } from '../../../src/inventory/index.js';
 import { makeRepo } from './repo-helper.js';
 
-const scope = { env: { A: 'a', EMPTY: '', DOLLAR: '${A}' }, vars: { registry: 'reg:5000' }, secretNames: new Set(['PW']), inventoryName: 'test' };
+const scope = {
+  env: { A: 'a', EMPTY: '', DOLLAR: '${A}' },
+  vars: { registry: 'reg:5000' },
+  secretNames: new Set(['PW']),
+  inventoryName: 'test',
+};
 
 describe('interpolateString (SPEC §7.1)', () => {
   it.each([
@@ -24,7 +29,10 @@ describe('interpolateString (SPEC §7.1)', () => {
   it.each([
     ['${MISSING}', 'variable MISSING is not set (use ${MISSING:-default} for a default)'],
     ['${vars.nope}', 'variable vars.nope is not defined in inventory test'],
-    ['${PW}', 'secret PW cannot be interpolated into a plain field: it would leak into argv and the ledger; list it under "secrets" instead'],
+    [
+      '${PW}',
+      'secret PW cannot be interpolated into a plain field: it would leak into argv and the ledger; list it under "secrets" instead',
+    ],
     ['${1bad}', 'invalid variable reference "${1bad}"'],
   ])('%s is an error', (input, message) => {
     expect(interpolateString(input, scope).errors).toEqual([message]);
@@ -34,7 +42,8 @@ describe('interpolateString (SPEC §7.1)', () => {
 describe('interpolation in files', () => {
   it('re-reads a plain scalar that is exactly ${…} as YAML, so cpus is a number', async () => {
     const dir = makeRepo({
-      'jobs/shop.yml': 'service: shop\njobs:\n  web:\n    image: a:${TAG}\n    resources:\n      cpus: ${CPUS}\n    env: { Q: "${CPUS}" }\n    tasks: { web-1: { host: h1 } }\n',
+      'jobs/shop.yml':
+        'service: shop\njobs:\n  web:\n    image: a:${TAG}\n    resources:\n      cpus: ${CPUS}\n    env: { Q: "${CPUS}" }\n    tasks: { web-1: { host: h1 } }\n',
     });
     const project = await loadProject({ dir, env: { CPUS: '1.5', TAG: '2' } });
     const spec = project.services[0]!.jobs[0]!.tasks[0]!.spec;

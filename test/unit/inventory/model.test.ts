@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadProject, startOrder, stopOrder, CycleError, parseSize, parsePort, diffSpecs } from '../../../src/inventory/index.js';
+import {
+  loadProject,
+  startOrder,
+  stopOrder,
+  CycleError,
+  parseSize,
+  parsePort,
+  diffSpecs,
+} from '../../../src/inventory/index.js';
 import { exampleRepo } from './example.js';
 
 const env = { SHOP_API_KEY: 'k', REGISTRY_PASSWORD: 'p', HOME: '/home/u' };
@@ -8,14 +16,30 @@ describe('the example service against the sandbox inventory', () => {
   it('expands tasks, merges overrides, applies defaults and orders jobs', async () => {
     const project = await loadProject({ dir: exampleRepo(), env });
     expect(project.inventory.name).toBe('sandbox');
-    expect(project.inventory.hosts.h1).toMatchObject({ address: '127.0.0.11', user: 'root', port: 22, hostKeyPolicy: 'strict', connectTimeoutMs: 10_000, docker: 'docker', sudo: false });
-    expect(project.inventory.hosts.h1!.identityFile).toBe(`${project.dir}/.sandbox/client/id_ed25519`);
+    expect(project.inventory.hosts.h1).toMatchObject({
+      address: '127.0.0.11',
+      user: 'root',
+      port: 22,
+      hostKeyPolicy: 'strict',
+      connectTimeoutMs: 10_000,
+      docker: 'docker',
+      sudo: false,
+    });
+    expect(project.inventory.hosts.h1!.identityFile).toBe(
+      `${project.dir}/.sandbox/client/id_ed25519`,
+    );
     const shop = project.services[0]!;
     expect(shop.service).toBe('shop');
     expect(shop.jobs.map((j) => j.job)).toEqual(['cache', 'web', 'worker']);
     const web = shop.jobs.find((j) => j.job === 'web')!;
     expect(web.dependsOn).toEqual(['cache']);
-    expect(web.update).toEqual({ parallelism: 1, order: 'stop-first', delayMs: 0, monitorMs: 3000, failureAction: 'rollback' });
+    expect(web.update).toEqual({
+      parallelism: 1,
+      order: 'stop-first',
+      delayMs: 0,
+      monitorMs: 3000,
+      failureAction: 'rollback',
+    });
     expect(web.tasks.map((t) => [t.task, t.host, t.container])).toEqual([
       ['web-1', 'h1', 'shop-web-web-1'],
       ['web-2', 'h2', 'shop-web-web-2'],
@@ -31,7 +55,13 @@ describe('the example service against the sandbox inventory', () => {
       restart: 'unless-stopped',
       cpus: 0.5,
       memoryBytes: 64 * 1024 * 1024,
-      healthcheck: { test: ['CMD-SHELL', 'wget -qO- http://localhost/health'], intervalMs: 2000, timeoutMs: 2000, retries: 15, startPeriodMs: 0 },
+      healthcheck: {
+        test: ['CMD-SHELL', 'wget -qO- http://localhost/health'],
+        intervalMs: 2000,
+        timeoutMs: 2000,
+        retries: 15,
+        startPeriodMs: 0,
+      },
     });
     expect(w2!.spec.env).toEqual({ LOG_LEVEL: 'debug', CACHE_HOST: 'cache.shop' });
     expect(diffSpecs(w1!.spec, w2!.spec)).toEqual(['env.LOG_LEVEL']);
@@ -39,13 +69,27 @@ describe('the example service against the sandbox inventory', () => {
     expect(w1!.hash).not.toBe(w2!.hash);
     const cache = shop.jobs.find((j) => j.job === 'cache')!;
     expect(cache.tasks.map((t) => t.task)).toEqual(['h1', 'h2', 'h3']);
-    expect(cache.tasks[0]!.spec.healthcheck).toEqual({ test: ['CMD-SHELL', 'wget -qO- http://localhost/health'], intervalMs: 2000, timeoutMs: 5000, retries: 10, startPeriodMs: 0 });
+    expect(cache.tasks[0]!.spec.healthcheck).toEqual({
+      test: ['CMD-SHELL', 'wget -qO- http://localhost/health'],
+      intervalMs: 2000,
+      timeoutMs: 5000,
+      retries: 10,
+      startPeriodMs: 0,
+    });
     const worker = shop.jobs.find((j) => j.job === 'worker')!;
     expect(worker.tasks.map((t) => t.host)).toEqual(['h3']);
     expect(worker.tasks[0]!.spec.healthcheck).toBe('none');
-    expect(worker.tasks[0]!.spec.command).toEqual(['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 1; done"]);
+    expect(worker.tasks[0]!.spec.command).toEqual([
+      'sh',
+      '-c',
+      "trap 'exit 0' TERM; while :; do sleep 1; done",
+    ]);
     expect(project.secrets.SHOP_API_KEY!.reveal()).toBe('k');
-    expect(project.inventory.registry).toEqual({ server: '127.0.0.1:5000', username: 'deploy', passwordSecret: 'REGISTRY_PASSWORD' });
+    expect(project.inventory.registry).toEqual({
+      server: '127.0.0.1:5000',
+      username: 'deploy',
+      passwordSecret: 'REGISTRY_PASSWORD',
+    });
   });
 
   it('the hash is the same across loads and changes with the tag', async () => {
@@ -53,7 +97,8 @@ describe('the example service against the sandbox inventory', () => {
     const a = await loadProject({ dir, env });
     const b = await loadProject({ dir, env });
     const c = await loadProject({ dir, env: { ...env, WEB_TAG: '2' } });
-    const hash = (p: typeof a): string => p.services[0]!.jobs.find((j) => j.job === 'web')!.tasks[0]!.hash;
+    const hash = (p: typeof a): string =>
+      p.services[0]!.jobs.find((j) => j.job === 'web')!.tasks[0]!.hash;
     expect(hash(a)).toBe(hash(b));
     expect(hash(c)).not.toBe(hash(a));
   });
@@ -71,10 +116,19 @@ describe('dependency order', () => {
     expect(stopOrder(items).map((i) => i.name)).toEqual(['worker', 'web', 'db', 'cache']);
   });
   it('throws a CycleError printing the cycle', () => {
-    expect(() => startOrder([{ name: 'a', dependsOn: ['b'] }, { name: 'b', dependsOn: ['c'] }, { name: 'c', dependsOn: ['a'] }])).toThrow(
-      new CycleError(['a', 'b', 'c', 'a']),
-    );
-    expect(() => startOrder([{ name: 'a', dependsOn: ['b'] }, { name: 'b', dependsOn: ['a'] }])).toThrow('dependency cycle: a -> b -> a');
+    expect(() =>
+      startOrder([
+        { name: 'a', dependsOn: ['b'] },
+        { name: 'b', dependsOn: ['c'] },
+        { name: 'c', dependsOn: ['a'] },
+      ]),
+    ).toThrow(new CycleError(['a', 'b', 'c', 'a']));
+    expect(() =>
+      startOrder([
+        { name: 'a', dependsOn: ['b'] },
+        { name: 'b', dependsOn: ['a'] },
+      ]),
+    ).toThrow('dependency cycle: a -> b -> a');
   });
 });
 

@@ -22,7 +22,11 @@ jobs:
 /** A throwaway config repository; files default to one inventory and one job file. */
 export function makeRepo(files: Record<string, string | null>): string {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-cfg-'));
-  const all: Record<string, string | null> = { 'inventories/test.yml': BASE_INVENTORY, 'jobs/shop.yml': BASE_JOB, ...files };
+  const all: Record<string, string | null> = {
+    'inventories/test.yml': BASE_INVENTORY,
+    'jobs/shop.yml': BASE_JOB,
+    ...files,
+  };
   for (const [rel, text] of Object.entries(all)) {
     if (text === null) continue;
     mkdirSync(dirname(join(dir, rel)), { recursive: true });

@@ -10,7 +10,10 @@ import { exampleRepo, ROOT } from './example.js';
 
 const BIN = join(ROOT, 'bin/deploy');
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -51,12 +54,34 @@ describe('deploy validate (built CLI)', () => {
     expect(doc).toMatchObject({
       ok: false,
       errors: [
-        { file: 'inventories/lab.yml', line: 2, col: 29, path: 'hosts.h1.prot', message: 'unknown key "prot" (did you mean "port"?)' },
-        { file: 'jobs/shop.yml', line: 7, col: 22, path: 'jobs.web.tasks.web-1.host', message: 'unknown host "h2" in inventory lab (did you mean "h1"?)' },
+        {
+          file: 'inventories/lab.yml',
+          line: 2,
+          col: 29,
+          path: 'hosts.h1.prot',
+          message: 'unknown key "prot" (did you mean "port"?)',
+        },
+        {
+          file: 'jobs/shop.yml',
+          line: 7,
+          col: 22,
+          path: 'jobs.web.tasks.web-1.host',
+          message: 'unknown host "h2" in inventory lab (did you mean "h1"?)',
+        },
       ],
-      warnings: [{ file: 'jobs/shop.yml', line: 4, col: 12, path: 'jobs.web.image', message: 'image "registry.example.com/web" has no tag: a tag is never re-resolved, pin a version' }],
+      warnings: [
+        {
+          file: 'jobs/shop.yml',
+          line: 4,
+          col: 12,
+          path: 'jobs.web.image',
+          message:
+            'image "registry.example.com/web" has no tag: a tag is never re-resolved, pin a version',
+        },
+      ],
     });
-    for (const issue of doc.errors as Record<string, unknown>[]) expect(Object.keys(issue).sort()).toEqual(['col', 'file', 'line', 'message', 'path']);
+    for (const issue of doc.errors as Record<string, unknown>[])
+      expect(Object.keys(issue).sort()).toEqual(['col', 'file', 'line', 'message', 'path']);
   });
 
   it('human output: one issue per line on stderr and a summary', () => {

@@ -188,5 +188,4 @@ describe('dockerArgv', () => {
       /expected a docker argv/,
     );
   });
-
 });

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { REDACTED, redactInspect as redact } from '../../../src/tasks/redact.js';
 
-const redactInspect = (doc: unknown, names: ReadonlySet<string>): unknown => redact(doc, names).inspect;
+const redactInspect = (doc: unknown, names: ReadonlySet<string>): unknown =>
+  redact(doc, names).inspect;
 
 const container = (env: unknown, labels: Record<string, string> = {}) => ({
   Id: 'abc',

@@ -4,7 +4,13 @@ import { narrowTasks, withDependencies } from '../../../src/tasks/selection.js';
 import { worstExit } from '../../../src/shared/errors.js';
 import { healthDeadlineMs } from '../../../src/tasks/health.js';
 
-const policy = { parallelism: 1, order: 'stop-first' as const, delayMs: 0, monitorMs: 5000, failureAction: 'rollback' as const };
+const policy = {
+  parallelism: 1,
+  order: 'stop-first' as const,
+  delayMs: 0,
+  monitorMs: 5000,
+  failureAction: 'rollback' as const,
+};
 
 function task(service: string, job: string, name: string, host: string): ResolvedTask {
   return {
@@ -13,13 +19,25 @@ function task(service: string, job: string, name: string, host: string): Resolve
     task: name,
     host,
     container: `${service}-${job}-${name}`,
-    spec: { image: 'x:1', env: {}, secrets: [], ports: [], volumes: [], labels: {}, restart: 'unless-stopped' },
+    spec: {
+      image: 'x:1',
+      env: {},
+      secrets: [],
+      ports: [],
+      volumes: [],
+      labels: {},
+      restart: 'unless-stopped',
+    },
     secretHashes: {},
     hash: `sha256:${service}${job}${name}`,
   };
 }
 
-function service(name: string, dependsOn: string[], jobs: [string, string[], string[]][]): ResolvedService {
+function service(
+  name: string,
+  dependsOn: string[],
+  jobs: [string, string[], string[]][],
+): ResolvedService {
   return {
     service: name,
     file: `jobs/${name}.yml`,
@@ -35,11 +53,15 @@ function service(name: string, dependsOn: string[], jobs: [string, string[], str
 }
 
 const db = service('db', [], [['mysql', [], ['h1']]]);
-const shop = service('shop', ['db'], [
-  ['cache', [], ['h1', 'h2']],
-  ['web', ['cache'], ['h1', 'h2']],
-  ['worker', [], ['h3']],
-]);
+const shop = service(
+  'shop',
+  ['db'],
+  [
+    ['cache', [], ['h1', 'h2']],
+    ['web', ['cache'], ['h1', 'h2']],
+    ['worker', [], ['h3']],
+  ],
+);
 const project = { services: [db, shop] } as unknown as Project;
 
 const shape = (services: ResolvedService[]) =>
@@ -50,7 +72,13 @@ describe('withDependencies (up X brings up what X needs)', () => {
     const web = { ...shop, jobs: [shop.jobs[1]!] };
     expect(shape(withDependencies(project, [web]))).toEqual([
       ['db', [['mysql', ['h1']]]],
-      ['shop', [['cache', ['h1', 'h2']], ['web', ['h1', 'h2']]]],
+      [
+        'shop',
+        [
+          ['cache', ['h1', 'h2']],
+          ['web', ['h1', 'h2']],
+        ],
+      ],
     ]);
   });
 
@@ -58,7 +86,13 @@ describe('withDependencies (up X brings up what X needs)', () => {
     const one = { ...shop, jobs: [{ ...shop.jobs[1]!, tasks: [shop.jobs[1]!.tasks[1]!] }] };
     expect(shape(withDependencies(project, [one]))).toEqual([
       ['db', [['mysql', ['h1']]]],
-      ['shop', [['cache', ['h1', 'h2']], ['web', ['h2']]]],
+      [
+        'shop',
+        [
+          ['cache', ['h1', 'h2']],
+          ['web', ['h2']],
+        ],
+      ],
     ]);
   });
 
@@ -66,20 +100,32 @@ describe('withDependencies (up X brings up what X needs)', () => {
     const web = { ...shop, jobs: [shop.jobs[1]!] };
     expect(shape(withDependencies(project, [web], (t) => t.host === 'h2'))).toEqual([
       ['db', [['mysql', []]]],
-      ['shop', [['cache', ['h2']], ['web', ['h2']]]],
+      [
+        'shop',
+        [
+          ['cache', ['h2']],
+          ['web', ['h2']],
+        ],
+      ],
     ]);
   });
 
   test('a job with no dependencies brings nothing else', () => {
     const worker = { ...shop, dependsOn: [], jobs: [shop.jobs[2]!] };
-    expect(shape(withDependencies({ services: [db, { ...shop, dependsOn: [] }] } as unknown as Project, [worker]))).toEqual([
-      ['shop', [['worker', ['h3']]]],
-    ]);
+    expect(
+      shape(
+        withDependencies({ services: [db, { ...shop, dependsOn: [] }] } as unknown as Project, [
+          worker,
+        ]),
+      ),
+    ).toEqual([['shop', [['worker', ['h3']]]]]);
   });
 });
 
 test('narrowTasks drops emptied jobs and services', () => {
-  expect(shape(narrowTasks([db, shop], (t) => t.host === 'h3'))).toEqual([['shop', [['worker', ['h3']]]]]);
+  expect(shape(narrowTasks([db, shop], (t) => t.host === 'h3'))).toEqual([
+    ['shop', [['worker', ['h3']]]],
+  ]);
 });
 
 test.each([
@@ -93,7 +139,13 @@ test.each([
 });
 
 test('health wait bound: start_period + interval×(retries+1) + monitor; none waits only the monitor', () => {
-  const check = { test: ['CMD-SHELL', 'true'], intervalMs: 2000, timeoutMs: 1000, retries: 3, startPeriodMs: 5000 };
+  const check = {
+    test: ['CMD-SHELL', 'true'],
+    intervalMs: 2000,
+    timeoutMs: 1000,
+    retries: 3,
+    startPeriodMs: 5000,
+  };
   expect(healthDeadlineMs(check, 1000)).toBe(5000 + 2000 * 4 + 1000);
   expect(healthDeadlineMs('none', 1500)).toBe(1500);
 });

@@ -81,7 +81,12 @@ describe('checkHostKey', () => {
 
   it('parses entries with their file and line', () => {
     expect(entries).toHaveLength(5);
-    expect(entries[0]).toMatchObject({ file: '/kh', line: 3, hosts: 'host-1,10.0.0.1', keyType: 'ssh-ed25519' });
+    expect(entries[0]).toMatchObject({
+      file: '/kh',
+      line: 3,
+      hosts: 'host-1,10.0.0.1',
+      keyType: 'ssh-ed25519',
+    });
     expect(entries[2]!.marker).toBe('revoked');
   });
 
@@ -98,11 +103,16 @@ describe('checkHostKey', () => {
   it('reports a different key as changed, also of another type', () => {
     const changed = checkHostKey(entries, 'rsa-host', ED_A);
     expect(changed.kind).toBe('changed');
-    expect(checkHostKey(parseKnownHosts(`h ssh-ed25519 ${b64(ED_A)}`, 'f'), 'h', ED_B).kind).toBe('changed');
+    expect(checkHostKey(parseKnownHosts(`h ssh-ed25519 ${b64(ED_A)}`, 'f'), 'h', ED_B).kind).toBe(
+      'changed',
+    );
   });
 
   it('refuses revoked keys even when also listed as known', () => {
-    const list = parseKnownHosts(`h ssh-ed25519 ${b64(ED_B)}\n@revoked h ssh-ed25519 ${b64(ED_B)}`, 'f');
+    const list = parseKnownHosts(
+      `h ssh-ed25519 ${b64(ED_B)}\n@revoked h ssh-ed25519 ${b64(ED_B)}`,
+      'f',
+    );
     expect(checkHostKey(list, 'h', ED_B).kind).toBe('revoked');
   });
 
@@ -112,8 +122,20 @@ describe('checkHostKey', () => {
 
   it('lists known key types for algorithm ordering', () => {
     expect(knownKeyTypes(entries, 'rsa-host')).toEqual(['ssh-rsa']);
-    const defaults = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
-    expect(hostKeyAlgorithms(['ssh-rsa'], defaults)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256']);
+    const defaults = [
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+    ];
+    expect(hostKeyAlgorithms(['ssh-rsa'], defaults)).toEqual([
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+    ]);
     expect(hostKeyAlgorithms(['ecdsa-sha2-nistp256'], defaults)[0]).toBe('ecdsa-sha2-nistp256');
     expect(hostKeyAlgorithms([], defaults)).toEqual(defaults);
   });

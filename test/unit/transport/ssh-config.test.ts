@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../../src/inventory/model.js';
-import { hostEndpoint, jumpEndpoint, type EndpointContext } from '../../../src/transport/endpoint.js';
+import {
+  hostEndpoint,
+  jumpEndpoint,
+  type EndpointContext,
+} from '../../../src/transport/endpoint.js';
 import { expandPath, parseJumpSpec, resolveSshConfig } from '../../../src/transport/ssh-config.js';
 
 const CONFIG = `
@@ -76,7 +80,9 @@ describe('resolveSshConfig', () => {
   });
 
   it('expands ~ and % tokens', () => {
-    expect(expandPath('~/.ssh/%h_%p_%r_%u_%%', ctx, { hostName: 'a', port: 2, user: 'r' })).toBe('/home/me/.ssh/a_2_r_me_%');
+    expect(expandPath('~/.ssh/%h_%p_%r_%u_%%', ctx, { hostName: 'a', port: 2, user: 'r' })).toBe(
+      '/home/me/.ssh/a_2_r_me_%',
+    );
     expect(expandPath('/abs/~x', ctx, { hostName: 'a', port: 2, user: 'r' })).toBe('/abs/~x');
   });
 
@@ -93,7 +99,10 @@ describe('resolveSshConfig', () => {
 
 describe('hostEndpoint', () => {
   it('lets inventory values win over ssh config', () => {
-    const e = hostEndpoint(spec({ port: 2200, identityFile: '/keys/inv', knownHosts: '/repo/kh', jump: 'bastion-inv' }), ctx);
+    const e = hostEndpoint(
+      spec({ port: 2200, identityFile: '/keys/inv', knownHosts: '/repo/kh', jump: 'bastion-inv' }),
+      ctx,
+    );
     expect(e).toMatchObject({
       id: 'h',
       address: 'real.example',
@@ -104,14 +113,22 @@ describe('hostEndpoint', () => {
       knownHostsName: 'five',
       jumps: [{ kind: 'host', name: 'bastion-inv' }],
     });
-    expect(e.identityFiles).toEqual(['/keys/inv', '/home/me/.ssh/id_real.example', '/home/me/.ssh/everyone']);
+    expect(e.identityFiles).toEqual([
+      '/keys/inv',
+      '/home/me/.ssh/id_real.example',
+      '/home/me/.ssh/everyone',
+    ]);
     expect(e.explicitIdentities).toBe(3);
   });
 
   it('fills what the inventory left unset from ssh config', () => {
     const e = hostEndpoint(spec({ unsetInInventory: ['user', 'port', 'connectTimeoutMs'] }), ctx);
     expect(e).toMatchObject({ user: 'carol', port: 2222, connectTimeoutMs: 7000 });
-    expect(e.knownHostsFiles).toEqual(['/home/me/.ssh/kh1', '/home/me/.ssh/kh2', '/etc/ssh/ssh_known_hosts']);
+    expect(e.knownHostsFiles).toEqual([
+      '/home/me/.ssh/kh1',
+      '/home/me/.ssh/kh2',
+      '/etc/ssh/ssh_known_hosts',
+    ]);
     expect(e.jumps).toEqual([
       { kind: 'adhoc', spec: 'bastion' },
       { kind: 'adhoc', spec: 'u@b2:2200' },
@@ -120,7 +137,11 @@ describe('hostEndpoint', () => {
 
   it('uses OpenSSH default key names only when none is configured', () => {
     const e = hostEndpoint(spec({ address: 'plain' }), { ...ctx, sshConfig: '' });
-    expect(e.identityFiles).toEqual(['/home/me/.ssh/id_ed25519', '/home/me/.ssh/id_ecdsa', '/home/me/.ssh/id_rsa']);
+    expect(e.identityFiles).toEqual([
+      '/home/me/.ssh/id_ed25519',
+      '/home/me/.ssh/id_ecdsa',
+      '/home/me/.ssh/id_rsa',
+    ]);
     expect(e.explicitIdentities).toBe(0);
     expect(e.knownHostsName).toBe('plain');
     expect(e.knownHostsFiles[0]).toBe('/home/me/.ssh/known_hosts');
@@ -132,7 +153,13 @@ describe('hostEndpoint', () => {
     const e = hostEndpoint(spec({ address: 'plain', port: 2222, jump: 'ops@10.9.9.9:2201' }), ctx);
     expect(e.knownHostsName).toBe('[plain]:2222');
     const hop = jumpEndpoint('ops@10.9.9.9:2201', e, ctx)!;
-    expect(hop).toMatchObject({ address: '10.9.9.9', port: 2201, user: 'ops', jumps: [], knownHostsFiles: e.knownHostsFiles });
+    expect(hop).toMatchObject({
+      address: '10.9.9.9',
+      port: 2201,
+      user: 'ops',
+      jumps: [],
+      knownHostsFiles: e.knownHostsFiles,
+    });
     expect(hop.knownHostsName).toBe('[10.9.9.9]:2201');
     expect(jumpEndpoint('not a spec', e, ctx)).toBeUndefined();
   });

@@ -11,7 +11,15 @@ export function task(name: string, host: string): ResolvedTask {
     task: name,
     host,
     container: `shop-web-${name}`,
-    spec: { image: 'web:1', env: {}, secrets: ['DB_PASSWORD'], ports: [], volumes: [], labels: {}, restart: 'unless-stopped' },
+    spec: {
+      image: 'web:1',
+      env: {},
+      secrets: ['DB_PASSWORD'],
+      ports: [],
+      volumes: [],
+      labels: {},
+      restart: 'unless-stopped',
+    },
     secretHashes: {},
     hash: 'h',
   };
@@ -31,7 +39,22 @@ export const project = {
     notify: [],
     hooks: {},
   },
-  services: [{ service: 'shop', file: '', dependsOn: [], jobs: [{ service: 'shop', job: 'web', dependsOn: [], update: {}, tasks: [task('web-1', 'h1'), task('web-2', 'h2')] }] }],
+  services: [
+    {
+      service: 'shop',
+      file: '',
+      dependsOn: [],
+      jobs: [
+        {
+          service: 'shop',
+          job: 'web',
+          dependsOn: [],
+          update: {},
+          tasks: [task('web-1', 'h1'), task('web-2', 'h2')],
+        },
+      ],
+    },
+  ],
   secrets: {},
   warnings: [],
 } as unknown as Project;
@@ -96,8 +119,12 @@ export function fakeData(): DashboardData {
     hosts: async () => [],
     history: async () => ({ entries: [], problems: [] }),
     hasJob: (s: string, j: string) => s === 'shop' && j === 'web',
-    findTask: (s: string, j: string, t: string) => project.services[0]!.jobs[0]!.tasks.find((x) => s === 'shop' && j === 'web' && x.task === t),
+    findTask: (s: string, j: string, t: string) =>
+      project.services[0]!.jobs[0]!.tasks.find((x) => s === 'shop' && j === 'web' && x.task === t),
     logs: async () => ({ ok: true, value: [{ time: null, stream: 'stdout', text: EVIL }] }),
-    inspect: async () => ({ ok: true, value: { inspect: [{ Config: { Env: ['DB_PASSWORD=<redacted>'] } }], values: [] } }),
+    inspect: async () => ({
+      ok: true,
+      value: { inspect: [{ Config: { Env: ['DB_PASSWORD=<redacted>'] } }], values: [] },
+    }),
   } as unknown as DashboardData;
 }

@@ -10,10 +10,18 @@ describe('status --html', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ui-report-')), 'status.html');
     await writeStatusHtml(file, project, report);
     const out = readFileSync(file, 'utf8');
-    expect(out).toBe(renderStatusHtml(project, report, new Date(Date.parse(out.match(/generated ([^<\s]+)/)![1]!))));
+    expect(out).toBe(
+      renderStatusHtml(
+        project,
+        report,
+        new Date(Date.parse(out.match(/generated ([^<\s]+)/)![1]!)),
+      ),
+    );
     expect(out).toContain('<style>');
     const tags = out.match(/<[a-z][^>]*>/gi) ?? [];
-    expect(tags.filter((t) => /^<(link|script|img|iframe|object|embed)|\s(src|href|action)=/i.test(t))).toEqual([]);
+    expect(
+      tags.filter((t) => /^<(link|script|img|iframe|object|embed)|\s(src|href|action)=/i.test(t)),
+    ).toEqual([]);
     expect(out).not.toMatch(/url\(|@import/i);
     expect(out).not.toContain('<img');
     expect(out).toContain('web-1');

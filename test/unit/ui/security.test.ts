@@ -14,8 +14,9 @@ import { UsageError } from '../../../src/shared/errors.js';
 
 describe('methods', () => {
   it.each(['GET', 'HEAD'])('%s is served', (m) => expect(methodAllowed(m)).toBe(true));
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'get', undefined])('%s is refused', (m) =>
-    expect(methodAllowed(m)).toBe(false),
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'get', undefined])(
+    '%s is refused',
+    (m) => expect(methodAllowed(m)).toBe(false),
   );
 });
 
@@ -30,19 +31,27 @@ describe('parseListen', () => {
     ['7072', '127.0.0.1', 7072],
     ['10.1.2.3', '10.1.2.3', 7070],
   ])('%s', (text, host, port) => expect(parseListen(text)).toEqual({ host, port }));
-  it.each(['example.com:80', '127.0.0.1:x', '127.0.0.1:70000', 'evil.localhost:1'])('refuses %s', (text) =>
-    expect(() => parseListen(text)).toThrow(UsageError),
+  it.each(['example.com:80', '127.0.0.1:x', '127.0.0.1:70000', 'evil.localhost:1'])(
+    'refuses %s',
+    (text) => expect(() => parseListen(text)).toThrow(UsageError),
   );
 });
 
 describe('isLoopback', () => {
-  it.each(['127.0.0.1', '127.5.6.7', '::1', 'localhost', '::ffff:127.0.0.1'])('%s is loopback', (h) => expect(isLoopback(h)).toBe(true));
-  it.each(['0.0.0.0', '::', '10.0.0.1', '192.168.1.2', '::ffff:10.0.0.1'])('%s is not', (h) => expect(isLoopback(h)).toBe(false));
+  it.each(['127.0.0.1', '127.5.6.7', '::1', 'localhost', '::ffff:127.0.0.1'])(
+    '%s is loopback',
+    (h) => expect(isLoopback(h)).toBe(true),
+  );
+  it.each(['0.0.0.0', '::', '10.0.0.1', '192.168.1.2', '::ffff:10.0.0.1'])('%s is not', (h) =>
+    expect(isLoopback(h)).toBe(false),
+  );
 });
 
 describe('Host header check', () => {
   const allowed = allowedHosts({ host: '127.0.0.1', port: 7070 });
-  it.each(['127.0.0.1:7070', 'localhost:7070', 'LOCALHOST:7070', '[::1]:7070'])('accepts %s', (h) => expect(hostAllowed(h, allowed)).toBe(true));
+  it.each(['127.0.0.1:7070', 'localhost:7070', 'LOCALHOST:7070', '[::1]:7070'])('accepts %s', (h) =>
+    expect(hostAllowed(h, allowed)).toBe(true),
+  );
   it.each([
     undefined,
     '',
@@ -70,8 +79,12 @@ describe('token', () => {
   it('is read from Bearer, ?token= and the cookie', () => {
     expect(presentedTokens({ authorization: 'Bearer abc', query: q('') })).toEqual(['abc']);
     expect(presentedTokens({ query: q('token=def') })).toEqual(['def']);
-    expect(presentedTokens({ cookie: 'x=1; deploy_ui_token=ghi; y=2', query: q('') })).toEqual(['ghi']);
-    expect(presentedTokens({ authorization: 'Basic abc', cookie: 'other=abc', query: q('tok=abc') })).toEqual([]);
+    expect(presentedTokens({ cookie: 'x=1; deploy_ui_token=ghi; y=2', query: q('') })).toEqual([
+      'ghi',
+    ]);
+    expect(
+      presentedTokens({ authorization: 'Basic abc', cookie: 'other=abc', query: q('tok=abc') }),
+    ).toEqual([]);
   });
   it('accepts only the exact token', () => {
     expect(tokenAccepted(['secret-token'], 'secret-token')).toBe(true);
@@ -89,6 +102,8 @@ describe('headers', () => {
     );
     expect(SECURITY_HEADERS['X-Content-Type-Options']).toBe('nosniff');
     expect(SECURITY_HEADERS['Referrer-Policy']).toBe('no-referrer');
-    expect(Object.keys(SECURITY_HEADERS).some((k) => k.toLowerCase().startsWith('access-control'))).toBe(false);
+    expect(
+      Object.keys(SECURITY_HEADERS).some((k) => k.toLowerCase().startsWith('access-control')),
+    ).toBe(false);
   });
 });

@@ -10,7 +10,11 @@ interface Reply {
   body: string;
 }
 
-function call(server: DashboardServer, path: string, opts: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+function call(
+  server: DashboardServer,
+  path: string,
+  opts: { method?: string; host?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -23,7 +27,13 @@ function call(server: DashboardServer, path: string, opts: { method?: string; ho
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -52,11 +62,14 @@ describe('dashboard server (local mode)', () => {
     expect(r.body).not.toMatch(/<style|style=|<script>/);
   });
 
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])('%s gets 405 with Allow: GET, HEAD', async (method) => {
-    const r = await call(server, '/', { method });
-    expect(r.status).toBe(405);
-    expect(r.headers.allow).toBe('GET, HEAD');
-  });
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])(
+    '%s gets 405 with Allow: GET, HEAD',
+    async (method) => {
+      const r = await call(server, '/', { method });
+      expect(r.status).toBe(405);
+      expect(r.headers.allow).toBe('GET, HEAD');
+    },
+  );
 
   it('HEAD is served without a body', async () => {
     const r = await call(server, '/static/app.css', { method: 'HEAD' });
@@ -72,18 +85,25 @@ describe('dashboard server (local mode)', () => {
     expect((await call(server, '/', { host: `${name}:${server.listen.port}` })).status).toBe(200);
   });
 
-  it.each(['/static/../../etc/passwd', '/static/%2e%2e/%2e%2e/etc/passwd', '/static/..%2f..%2fetc%2fpasswd', '/static/', '/task/shop/web/..', '/task/%2e%2e/web/web-1', '/nope'])(
-    '%s is a 404',
-    async (path) => {
-      const r = await call(server, path);
-      expect(r.status).toBe(404);
-      expect(r.body).not.toContain('root:');
-    },
-  );
+  it.each([
+    '/static/../../etc/passwd',
+    '/static/%2e%2e/%2e%2e/etc/passwd',
+    '/static/..%2f..%2fetc%2fpasswd',
+    '/static/',
+    '/task/shop/web/..',
+    '/task/%2e%2e/web/web-1',
+    '/nope',
+  ])('%s is a 404', async (path) => {
+    const r = await call(server, path);
+    expect(r.status).toBe(404);
+    expect(r.body).not.toContain('root:');
+  });
 
   it('serves the assets with their types', async () => {
     expect((await call(server, '/static/app.css')).headers['content-type']).toMatch(/^text\/css/);
-    expect((await call(server, '/static/app.js')).headers['content-type']).toMatch(/^text\/javascript/);
+    expect((await call(server, '/static/app.js')).headers['content-type']).toMatch(
+      /^text\/javascript/,
+    );
   });
 
   it('serves a task page with escaped logs and the follow script', async () => {
@@ -96,7 +116,9 @@ describe('dashboard server (local mode)', () => {
   });
 
   it('sets a meta refresh for ?refresh=N', async () => {
-    expect((await call(server, '/?refresh=10')).body).toContain('<meta http-equiv="refresh" content="10">');
+    expect((await call(server, '/?refresh=10')).body).toContain(
+      '<meta http-equiv="refresh" content="10">',
+    );
     expect((await call(server, '/?refresh=abc')).body).not.toContain('http-equiv="refresh"');
   });
 });
@@ -116,13 +138,17 @@ describe('dashboard server (public mode)', () => {
   });
 
   it('accepts a bearer token and moves ?token= into a cookie', async () => {
-    expect((await call(server, '/', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(
+      (await call(server, '/', { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
     const r = await call(server, `/hosts?token=${token}&refresh=5`);
     expect(r.status).toBe(303);
     expect(r.headers.location).toBe('/hosts?refresh=5');
     const cookie = String(r.headers['set-cookie']);
     expect(cookie).toContain('HttpOnly');
-    expect((await call(server, '/hosts', { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+    expect(
+      (await call(server, '/hosts', { headers: { cookie: cookie.split(';')[0]! } })).status,
+    ).toBe(200);
   });
 
   it('serves status and history but not logs or inspect, and does not link tasks', async () => {
@@ -131,7 +157,11 @@ describe('dashboard server (public mode)', () => {
     expect(overview.body).not.toContain('href="/task/');
     expect((await call(server, '/history/shop/web', { headers: auth })).status).toBe(200);
     expect((await call(server, '/api/status', { headers: auth })).status).toBe(200);
-    for (const p of ['/task/shop/web/web-1', '/api/task/shop/web/web-1/logs', '/api/task/shop/web/web-1/inspect']) {
+    for (const p of [
+      '/task/shop/web/web-1',
+      '/api/task/shop/web/web-1/logs',
+      '/api/task/shop/web/web-1/inspect',
+    ]) {
       expect((await call(server, p, { headers: auth })).status).toBe(403);
     }
   });

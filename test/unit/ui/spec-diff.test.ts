@@ -3,7 +3,9 @@ import { diffLines, prettySorted } from '../../../src/ui/spec-diff.js';
 
 describe('spec diff', () => {
   it('sorts keys so reordering is not a change', () => {
-    expect(prettySorted({ b: 1, a: { d: 2, c: 3 } })).toBe(prettySorted({ a: { c: 3, d: 2 }, b: 1 }));
+    expect(prettySorted({ b: 1, a: { d: 2, c: 3 } })).toBe(
+      prettySorted({ a: { c: 3, d: 2 }, b: 1 }),
+    );
   });
   it('shows removed and added lines around common ones', () => {
     const before = prettySorted({ image: 'web:1', env: { A: '1' } });
