@@ -1,6 +1,7 @@
-// `npm run bench` (not part of `npm test`): brings up its own 100-host shared-engine test
-// bed and measures the built CLI against OpenSSH run in parallel (the physical limit) and
-// Ansible (a peer), side by side in one run. Prints a table and writes bench/results.json.
+// `npm run bench` (not part of `npm test`): brings up its own test beds (10 hosts with a
+// dockerd each, 100 hosts sharing one) and measures the built CLI against OpenSSH run in
+// parallel (the physical limit) and Ansible (a peer), side by side in one run. Prints a
+// table and writes bench/results.json. docs/performance.md explains the rows.
 //
 //   npm run bench -- [--only startup,status,update,connections,rss] [--rounds N] [--keep]
 //
@@ -53,6 +54,10 @@ const { values } = parseArgs({
   },
 });
 const only = new Set((values.only?.split(',') ?? SECTIONS) as Section[]);
+for (const s of only) {
+  if (!SECTIONS.includes(s))
+    throw new Error(`unknown section ${s}; sections: ${SECTIONS.join(', ')}`);
+}
 const roundsOverride = values.rounds ? Number(values.rounds) : undefined;
 const fastRounds = roundsOverride ?? 5;
 const slowRounds = roundsOverride ?? 3;
