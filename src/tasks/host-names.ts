@@ -38,3 +38,16 @@ export function readableHosts(project: Project): string[] {
   );
   return Object.keys(inv.hosts).filter((h) => withTasks.has(h) || !jumps.has(h));
 }
+
+/**
+ * The hosts a read of a selection contacts (SPEC §4): a whole service (or `all`) can have
+ * orphans anywhere, so without --host every readable host; otherwise the selected tasks'.
+ */
+export function hostsToRead(
+  project: Project,
+  selection: { kind: string; hosts: string[] },
+  hostFilter: readonly string[],
+): string[] {
+  const wholeServices = selection.kind === 'all' || selection.kind === 'service';
+  return wholeServices && hostFilter.length === 0 ? readableHosts(project) : selection.hosts;
+}

@@ -3,7 +3,7 @@ import { ulid, whoAmI } from '../../ledger/index.js';
 import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
 import { executeDown, planDown } from '../../tasks/down.js';
-import { readableHosts } from '../../tasks/host-names.js';
+import { hostsToRead } from '../../tasks/host-names.js';
 import { recordRun } from '../../tasks/record.js';
 import { confirm } from '../confirm.js';
 import type { GlobalOptions } from '../context.js';
@@ -24,8 +24,7 @@ export async function run(
     const hostFilter = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(project, args[0], hostFilter);
     const wholeServices = selection.kind === 'all' || selection.kind === 'service';
-    const hosts =
-      wholeServices && hostFilter.length === 0 ? readableHosts(project) : selection.hosts;
+    const hosts = hostsToRead(project, selection, hostFilter);
     const startedAt = Date.now();
     const plan = await planDown(
       project,

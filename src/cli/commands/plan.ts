@@ -2,7 +2,7 @@ import { selectTargets } from '../../inventory/index.js';
 import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
 import { HostDocker } from '../../tasks/host-docker.js';
-import { readableHosts } from '../../tasks/host-names.js';
+import { hostsToRead } from '../../tasks/host-names.js';
 import { observeHosts } from '../../tasks/observe.js';
 import { planTasks } from '../../tasks/plan.js';
 import type { GlobalOptions } from '../context.js';
@@ -22,8 +22,7 @@ export async function run(
     const hostFilter = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(project, args[0], hostFilter);
     const wholeServices = selection.kind === 'all' || selection.kind === 'service';
-    const hostNames =
-      wholeServices && hostFilter.length === 0 ? readableHosts(project) : selection.hosts;
+    const hostNames = hostsToRead(project, selection, hostFilter);
     const hosts = hostNames.map(
       (h) => new HostDocker(inv.hosts[h]!, session.pool.get(h), globals.timeoutMs),
     );

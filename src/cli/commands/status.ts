@@ -4,7 +4,7 @@ import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { formatDuration } from '../../shared/duration.js';
 import { escapeControl } from '../../shared/quote.js';
 import { readStatus } from '../../tasks/status.js';
-import { readableHosts } from '../../tasks/host-names.js';
+import { hostsToRead } from '../../tasks/host-names.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, outcomeColour, printJson, table } from '../output.js';
 import { openSession } from '../session.js';
@@ -21,12 +21,7 @@ export async function run(
     const hostFilter = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(project, args[0], hostFilter);
     // Orphans can only be found by reading every host of the inventory.
-    const hosts =
-      selection.kind === 'all' || selection.kind === 'service'
-        ? hostFilter.length
-          ? selection.hosts
-          : readableHosts(project)
-        : selection.hosts;
+    const hosts = hostsToRead(project, selection, hostFilter);
     const { entries } = await readLedger(project.dir, { inventory: project.inventory.name });
     const report = await readStatus(project, selection.services, hosts, session.pool, {
       parallel: globals.parallel,
