@@ -202,6 +202,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
         if (jobWork.length === 0) return;
         const jobResults = await runJob(job, jobWork, {
           rolling: req.action !== 'up',
+          parallel: req.parallel,
           hosts,
           reporter: req.reporter,
           signal: req.signal,

@@ -3,6 +3,7 @@
  * `parallelism`, `delay` between batches, and `failure_action` when a task fails.
  * Old containers stay until the whole job has succeeded.
  */
+import pLimit from 'p-limit';
 import type { ResolvedJob } from '../inventory/model.js';
 import type { HostError } from '../shared/errors.js';
 import type { PlannedTask } from './plan.js';
@@ -36,6 +37,8 @@ export interface JobRunOptions {
   reporter: Reporter;
   context: (ref: TaskRef) => TaskRunContext;
   signal: AbortSignal;
+  /** --parallel: tasks in flight at once, whatever the batch size. */
+  parallel: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function runJob(
   const size = !opts.rolling || policy.parallelism === 0 ? work.length : policy.parallelism;
   const results = new Map<PlannedTask, TaskResult>();
   const moved: Moved[] = [];
+  const inFlight = pLimit(Math.max(1, opts.parallel));
   let stop = false;
   let failed = false;
 
@@ -68,7 +72,7 @@ export async function runJob(
       continue;
     }
     if (i > 0 && policy.delayMs > 0) await sleep(policy.delayMs);
-    const runs = await Promise.all(batch.map((p) => runOne(p, policy, opts)));
+    const runs = await Promise.all(batch.map((p) => inFlight(() => runOne(p, policy, opts))));
     runs.forEach((run, k) => {
       const p = batch[k]!;
       if (run.ok) {
