@@ -3,9 +3,9 @@
  *
  * Without -f, the lines of all selected tasks are merged by docker's timestamps into one
  * timeline (ties keep task order). With -f, lines print as they arrive; Ctrl-C ends the
- * follow and exits 0 (ending a follow is how it is used, not an interruption), while a
- * host that could not be reached or dropped makes it exit 3 (it says so at once and the
- * other tasks keep streaming). Container stdout goes to our stdout and container stderr
+ * follow with SPEC's exit code for an interruption, 130 (a closed pipe, as in `| head`,
+ * ends it with 0), while a host that could not be reached or dropped makes it exit 3 (it
+ * says so at once and the other tasks keep streaming). Container stdout goes to our stdout and container stderr
  * to our stderr, each line prefixed `task@host `; --json prints JSON Lines on stdout.
  */
 import type { ChalkInstance } from 'chalk';
@@ -36,8 +36,10 @@ export async function run(
 
   // Our own Ctrl-C handling: the session's speaks of restoring tasks, which a read never does.
   const controller = new AbortController();
+  let interrupted = false;
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(130);
+    interrupted = true;
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -89,7 +91,7 @@ export async function run(
       ...result.failedHosts.map(() => 3 as const),
       ...(result.failedTasks > 0 ? [1 as const] : []),
     ];
-    if (controller.signal.aborted && !follow) codes.push(130);
+    if (interrupted) codes.push(130);
     return worstExit(codes);
   } finally {
     process.off('SIGINT', onSignal);
