@@ -6,21 +6,9 @@
 import type { Project, ResolvedJob, ResolvedService, ResolvedTask } from '../inventory/model.js';
 import type { HostPool } from '../transport/index.js';
 import {
-  chooseImagesToPrune,
-  ensureNetworkArgv,
   imageRepository,
-  imagesArgv,
-  observeArgv,
-  parseImages,
-  parseObserved,
-  removeImagesArgv,
-  imagePresentArgv,
-  loginArgv,
-  mkTmpArgv,
-  pullArgv,
   removeArgv,
   rmTmpArgv,
-  tmpDir,
   type ObservedContainer,
 } from '../remote-docker/index.js';
 import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
@@ -28,9 +16,10 @@ import { fanOut } from './fanout.js';
 import { HostDocker } from './host-docker.js';
 import { runJob, type Outcome, type TaskResult } from './jobs.js';
 import { acquireLocks, type HeldLocks, LockHeldError } from './locks.js';
-import { observeHosts, asDeployError } from './observe.js';
+import { observeHosts } from './observe.js';
 import { planTasks, type PlannedTask } from './plan.js';
-import type { Reporter } from './reporter.js';
+import { taskKey, type Reporter } from './reporter.js';
+import { preparePulls, pruneImages } from './images.js';
 
 export type DeployAction = 'up' | 'update' | 'rollback';
 
@@ -308,117 +297,6 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     if (extra.lockError) report.lockError = extra.lockError;
     return report;
   }
-}
-
-/** Logs in (when the inventory has a registry) and pulls missing images on each host. */
-async function preparePulls(
-  todo: PlannedTask[],
-  hosts: Map<string, HostDocker>,
-  req: DeployRequest,
-  tmpHosts: Set<string>,
-  hostErrors: Record<string, DeployError>,
-): Promise<Map<string, string>> {
-  const failed = new Map<string, string>();
-  const byHost = new Map<string, PlannedTask[]>();
-  for (const t of todo)
-    if (t.action !== 'start') byHost.set(t.host, [...(byHost.get(t.host) ?? []), t]);
-  const registry = req.project.inventory.registry;
-  const results = await fanOut([...byHost.keys()], req.parallel, async (hostName) => {
-    const host = hosts.get(hostName)!;
-    const tasks = byHost.get(hostName)!;
-    const images = [...new Set(tasks.map((t) => (t.desired as ResolvedTask).spec.image))];
-    // Independent reads and the network check share the host's one connection at once:
-    // in series they cost a round trip each (~200 ms at 10 hosts on the benchmark bed).
-    const needsNetwork = tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined);
-    const [present] = await Promise.all([
-      Promise.all(
-        images.map(
-          async (image) => !req.force && (await host.run(imagePresentArgv(image))).code === 0,
-        ),
-      ),
-      needsNetwork ? host.must(ensureNetworkArgv(host.spec)) : undefined,
-    ]);
-    const missing = images.filter((_, i) => !present[i]);
-    if (missing.length === 0) return new Map<string, string>();
-    await host.must(mkTmpArgv(req.run));
-    tmpHosts.add(hostName);
-    if (registry) {
-      const password = req.project.secrets[registry.passwordSecret];
-      if (password) {
-        const login = await host.run(
-          loginArgv(tmpDir(req.run), registry.server, registry.username),
-          {
-            stdin: password.reveal() + '\n',
-          },
-        );
-        if (login.code !== 0) {
-          const error = `registry login to ${registry.server} failed: ${login.stderr.trim()}`;
-          return new Map(tasks.map((t) => [taskKey(t), error]));
-        }
-      }
-    }
-    const errors = new Map<string, string>();
-    await Promise.all(
-      missing.map(async (image) => {
-        req.reporter.info(`${hostName}: pulling ${image}`);
-        const pulled = await host.run(pullArgv(tmpDir(req.run), image));
-        if (pulled.code !== 0) {
-          for (const t of tasks) {
-            if ((t.desired as ResolvedTask).spec.image === image) {
-              errors.set(
-                taskKey(t),
-                `pull of ${image} failed: ${pulled.stderr.trim().split('\n').pop()}`,
-              );
-            }
-          }
-        }
-      }),
-    );
-    return errors;
-  });
-  [...byHost.keys()].forEach((hostName, i) => {
-    const r = results[i]!;
-    const tasks = byHost.get(hostName)!;
-    if (!r.ok) {
-      hostErrors[hostName] ??= asDeployError(hostName, r.error);
-      return;
-    }
-    for (const t of tasks) {
-      const error = r.value.get(taskKey(t));
-      if (error) failed.set(taskKey(t), error);
-    }
-  });
-  return failed;
-}
-
-/**
- * After a job succeeded, its unused images on the hosts it touched go, keeping the newest
- * 3 per repository (§7.3). Best effort: a failed prune never fails the deploy.
- */
-async function pruneImages(
-  repos: Map<string, Set<string>>,
-  hosts: Map<string, HostDocker>,
-  parallel: number,
-): Promise<void> {
-  await fanOut([...repos], parallel, async ([hostName, repositories]) => {
-    const host = hosts.get(hostName)!;
-    const [observed, listed] = await Promise.all([
-      host.run(observeArgv(host.spec)),
-      host.run(imagesArgv([...repositories])),
-    ]);
-    if (observed.code !== 0 || listed.code !== 0) return;
-    const inUseIds = new Set(parseObserved(observed.stdout).map((c) => c.imageId));
-    const remove = chooseImagesToPrune(parseImages(listed.stdout), {
-      repositories: [...repositories],
-      inUseIds,
-      keep: 3,
-    });
-    if (remove.length) await host.run(removeImagesArgv(remove));
-  });
-}
-
-function taskKey(t: { service: string; job: string; task: string; host: string }): string {
-  return `${t.service}/${t.job}/${t.task}@${t.host}`;
 }
 
 function uniquePairs(pairs: [string, string][]): [string, string][] {
