@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inventoryYaml } from '../../test/harness/sandbox.js';
 
 export interface RepoHost {
   name: string;
@@ -27,24 +28,7 @@ export function writeRepo(dir: string, sb: RepoSandbox, hosts: RepoHost[]): stri
   };
   file(
     'inventories/bench.yml',
-    [
-      'defaults:',
-      `  user: ${sb.user}`,
-      `  identity_file: ${sb.clientKey}`,
-      `  known_hosts: ${sb.knownHosts}`,
-      '  connect_timeout: 20s',
-      'hosts:',
-      ...hosts.map((h) => `  ${h.name}: { address: ${h.address}, port: ${h.port} }`),
-      'groups:',
-      `  web: [${hosts.map((h) => h.name).join(', ')}]`,
-      'vars:',
-      `  registry: ${sb.registry.address}`,
-      'registry:',
-      `  server: ${sb.registry.address}`,
-      `  username: ${sb.registry.username}`,
-      '  password_secret: REGISTRY_PASSWORD',
-      '',
-    ].join('\n'),
+    inventoryYaml({ ...sb, hosts }, { group: 'web', connectTimeout: '20s' }),
   );
   file(
     'jobs/bench.yml',

@@ -321,22 +321,32 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<Sandbox & Sandb
 
 /** An inventory for this sandbox with absolute paths (the committed inventories/sandbox.yml
  * is the same for the default sandbox with repo-relative paths). */
+/**
+ * An inventory over sandbox hosts, as a user would write it: the one committed as
+ * `inventories/sandbox.yml`, and the ones tests and the benchmark write for their beds.
+ */
 export function inventoryYaml(
-  sb: Pick<SandboxData, 'hosts' | 'user' | 'clientKey' | 'knownHosts' | 'registry'>,
+  sb: Pick<SandboxData, 'user' | 'clientKey' | 'knownHosts' | 'registry'> & {
+    hosts: Array<Pick<SandboxHost, 'name' | 'address' | 'port'>>;
+  },
+  opts: { group?: string; connectTimeout?: string } = {},
 ): string {
   const zone = (i: number) => (i === 0 ? 'a' : 'b');
+  const port = (p: number) => (p === 22 ? '' : `, port: ${p}`);
   return [
     'defaults:',
     `  user: ${sb.user}`,
     '  port: 22',
     `  identity_file: ${sb.clientKey}`,
     `  known_hosts: ${sb.knownHosts}`,
+    ...(opts.connectTimeout ? [`  connect_timeout: ${opts.connectTimeout}`] : []),
     'hosts:',
     ...sb.hosts.map(
-      (h, i) => `  ${h.name}: { address: ${h.address}, labels: { zone: ${zone(i)} } }`,
+      (h, i) =>
+        `  ${h.name}: { address: ${h.address}${port(h.port)}, labels: { zone: ${zone(i)} } }`,
     ),
     'groups:',
-    `  web: [${sb.hosts.map((h) => h.name).join(', ')}]`,
+    `  ${opts.group ?? 'web'}: [${sb.hosts.map((h) => h.name).join(', ')}]`,
     'vars:',
     `  registry: ${sb.registry.address}`,
     'registry:',

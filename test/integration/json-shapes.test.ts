@@ -202,8 +202,8 @@ describe('--json shapes (SPEC §3)', () => {
     writeFileSync(
       inv,
       readFileSync(inv, 'utf8').replace(
-        `${h2!.address}, port: ${h2!.port}`,
-        `${h2!.address}, port: 1`,
+        `address: ${h2!.address}`,
+        `address: ${h2!.address}, port: 1`,
       ),
     );
     const res = await runDeploy(['status', '--json'], { cwd: off });

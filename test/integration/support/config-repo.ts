@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { SandboxData } from '../../harness/sandbox.js';
+import { inventoryYaml, type SandboxData } from '../../harness/sandbox.js';
 
 export interface RepoOptions {
   /** Inventory file name (without .yml). */
@@ -25,24 +25,9 @@ export function makeRepo(sb: SandboxData, opts: RepoOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-it-'));
   const inv = opts.inventory ?? 'test';
   const hosts = sb.hosts.filter((h) => !opts.hosts || opts.hosts.includes(h.name));
-  const inventory = [
-    'defaults:',
-    `  user: ${sb.user}`,
-    `  identity_file: ${sb.clientKey}`,
-    `  known_hosts: ${sb.knownHosts}`,
-    '  connect_timeout: 5s',
-    'hosts:',
-    ...hosts.map((h) => `  ${h.name}: { address: ${h.address}, port: ${h.port} }`),
-    'groups:',
-    `  all_hosts: [${hosts.map((h) => h.name).join(', ')}]`,
-    'vars:',
-    `  registry: ${sb.registry.address}`,
-    'registry:',
-    `  server: ${sb.registry.address}`,
-    `  username: ${sb.registry.username}`,
-    '  password_secret: REGISTRY_PASSWORD',
-    opts.inventoryExtra ?? '',
-  ].join('\n');
+  const inventory =
+    inventoryYaml({ ...sb, hosts }, { group: 'all_hosts', connectTimeout: '5s' }) +
+    (opts.inventoryExtra ?? '');
   write(dir, `inventories/${inv}.yml`, inventory + '\n');
   for (const [name, text] of Object.entries(opts.jobs)) write(dir, `jobs/${name}.yml`, text);
   const secrets = { REGISTRY_PASSWORD: sb.registry.password, ...(opts.secrets ?? {}) };
