@@ -17,8 +17,8 @@ import { HostDocker } from './host-docker.js';
 import { runJob, type Outcome, type TaskResult } from './jobs.js';
 import { acquireLocks, type HeldLocks, LockHeldError } from './locks.js';
 import { observeHosts } from './observe.js';
-import { planTasks, type PlannedTask } from './plan.js';
-import { taskKey, type Reporter } from './reporter.js';
+import { knownTaskKeys, planTasks, taskKey, type PlannedTask } from './plan.js';
+import type { Reporter } from './reporter.js';
 import { preparePulls, pruneImages } from './images.js';
 
 export type DeployAction = 'up' | 'update' | 'rollback';
@@ -79,11 +79,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       (h) => [h, new HostDocker(inventory.hosts[h]!, req.pool.get(h), req.timeoutMs)] as const,
     ),
   );
-  const knownTasks = new Set(
-    project.services.flatMap((s) =>
-      s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
-    ),
-  );
+  const knownTasks = knownTaskKeys(project.services);
 
   const observeAndPlan = async (names: string[]) => {
     const observation = await observeHosts(
@@ -110,7 +106,6 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   let locks: HeldLocks | undefined;
   const tmpHosts = new Set<string>();
   const results = new Map<string, TaskResult>();
-  const key = taskKey;
 
   try {
     if (work(plan.tasks).length > 0) {
@@ -138,7 +133,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     // before anything is touched.
     const pullFailed = await preparePulls(todo, hosts, req, tmpHosts, hostErrors);
     for (const [k, error] of pullFailed) {
-      const p = todo.find((t) => key(t) === k)!;
+      const p = todo.find((t) => taskKey(t) === k)!;
       results.set(k, { planned: p, outcome: 'failed', error, containerId: null });
       req.reporter.done(p, 'failed', error);
     }
@@ -168,7 +163,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
           (t) =>
             t.service === service.service &&
             t.job === job.job &&
-            !results.has(key(t)) &&
+            !results.has(taskKey(t)) &&
             !hostErrors[t.host],
         );
         const blockedBy = [
@@ -182,7 +177,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
             const outcome: Outcome = req.signal.aborted ? 'interrupted' : 'skipped';
             const error =
               blockedBy.length > 0 ? `dependency failed: ${blockedBy.join(', ')}` : null;
-            results.set(key(p), { planned: p, outcome, error, containerId: null });
+            results.set(taskKey(p), { planned: p, outcome, error, containerId: null });
             req.reporter.done(p, outcome, error ?? 'not started');
           }
           if (jobWork.length > 0) failedJobs.add(k);
@@ -204,7 +199,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
             step: (message) => req.reporter.step(ref, message),
           }),
         });
-        for (const r of jobResults) results.set(key(r.planned), r);
+        for (const r of jobResults) results.set(taskKey(r.planned), r);
         if (jobResults.some((r) => r.outcome !== 'ok')) failedJobs.add(k);
         else if (req.action !== 'up') {
           for (const r of jobResults) {
@@ -242,10 +237,10 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   }
 
   function finish(planned: PlannedTask[], extra: { lockError?: LockHeldError }): DeployReport {
-    const byKey = new Map(planned.map((p) => [key(p), p]));
+    const byKey = new Map(planned.map((p) => [taskKey(p), p]));
     const tasks: TaskReport[] = desired.map((t) => {
-      const p = byKey.get(key(t));
-      const r = results.get(key(t));
+      const p = byKey.get(taskKey(t));
+      const r = results.get(taskKey(t));
       const hostError = hostErrors[t.host];
       let outcome: TaskReport['outcome'] = 'ok';
       let error: string | null = null;

@@ -11,7 +11,7 @@ import { fanOut } from './fanout.js';
 import { HostDocker } from './host-docker.js';
 import { acquireLocks, LockHeldError } from './locks.js';
 import { observeHosts } from './observe.js';
-import { planTasks, type PlannedTask } from './plan.js';
+import { knownTaskKeys, planTasks, type PlannedTask } from './plan.js';
 import type { Reporter } from './reporter.js';
 
 export interface DownPlan {
@@ -38,11 +38,7 @@ export async function planDown(
   const desired = services
     .flatMap((s) => s.jobs.flatMap((j) => j.tasks))
     .filter((t) => observation.observed[t.host]);
-  const knownTasks = new Set(
-    project.services.flatMap((s) =>
-      s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
-    ),
-  );
+  const knownTasks = knownTaskKeys(project.services);
   const plan = planTasks({
     mode: 'down',
     inventory: inv.name,

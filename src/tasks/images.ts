@@ -22,8 +22,8 @@ import type { DeployError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
 import { asDeployError } from './observe.js';
-import type { PlannedTask } from './plan.js';
-import { taskKey, type Reporter } from './reporter.js';
+import { taskKey, type PlannedTask } from './plan.js';
+import type { Reporter } from './reporter.js';
 
 export interface PullContext {
   project: Project;

@@ -3,7 +3,7 @@
  * Pure: the orchestrator observes, calls this, and executes the result. An all-unchanged
  * plan is what idempotency means.
  */
-import type { ResolvedTask, TaskSpec } from '../inventory/model.js';
+import type { ResolvedService, ResolvedTask, TaskSpec } from '../inventory/model.js';
 import { canonicalJson, DEPLOY_NETWORK, type ObservedContainer } from '../remote-docker/index.js';
 
 export type Action = 'create' | 'start' | 'replace' | 'unchanged' | 'remove';
@@ -55,6 +55,11 @@ export interface PlanInput {
 
 export const taskKey = (t: { service: string; job: string; task: string; host: string }): string =>
   `${t.service}/${t.job}/${t.task}@${t.host}`;
+
+/** Every task the files define (the planner's `knownTasks`): what is not in it is an orphan. */
+export function knownTaskKeys(services: readonly ResolvedService[]): Set<string> {
+  return new Set(services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map(taskKey))));
+}
 
 const RUNNING = new Set(['running', 'restarting', 'paused']);
 

@@ -28,8 +28,3 @@ export const silentReporter: Reporter = {
 export function taskLabel(ref: TaskRef): string {
   return `${ref.service}/${ref.job}/${ref.task}@${ref.host}`;
 }
-
-/** A task's identity as a map key: `service/job/task@host`. */
-export function taskKey(ref: TaskRef): string {
-  return `${ref.service}/${ref.job}/${ref.task}@${ref.host}`;
-}

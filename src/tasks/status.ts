@@ -8,7 +8,7 @@ import type { ObservedContainer } from '../remote-docker/index.js';
 import type { HostPool } from '../transport/index.js';
 import { HostDocker } from './host-docker.js';
 import { observeHosts } from './observe.js';
-import { planTasks } from './plan.js';
+import { knownTaskKeys, planTasks, taskKey } from './plan.js';
 
 export type TaskState =
   'running' | 'exited' | 'restarting' | 'created' | 'paused' | 'dead' | 'missing' | 'unknown';
@@ -60,11 +60,7 @@ export async function readStatus(
   const desired = services
     .flatMap((s) => s.jobs.flatMap((j) => j.tasks))
     .filter((t) => hostNames.includes(t.host));
-  const knownTasks = new Set(
-    project.services.flatMap((s) =>
-      s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
-    ),
-  );
+  const knownTasks = knownTaskKeys(project.services);
   const plan = planTasks({
     mode: 'up',
     inventory: inv.name,
@@ -74,11 +70,11 @@ export async function readStatus(
   });
   const now = opts.now ?? Date.now();
   const selectedServices = new Set(services.map((s) => s.service));
-  const byKey = new Map(plan.tasks.map((p) => [`${p.service}/${p.job}/${p.task}@${p.host}`, p]));
+  const byKey = new Map(plan.tasks.map((p) => [taskKey(p), p]));
   const entryById = opts.entries ? new Map(opts.entries.map((e) => [e.id, e])) : undefined;
 
   const tasks: TaskStatus[] = desired.map((t) => {
-    const p = byKey.get(`${t.service}/${t.job}/${t.task}@${t.host}`);
+    const p = byKey.get(taskKey(t));
     const reachable = Boolean(observation.observed[t.host]);
     const c = p?.current;
     const base = fromContainer(c, now);

@@ -14,6 +14,7 @@ import type { ResolvedTask } from '../../inventory/model.js';
 import { type ExitCode, UsageError, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
 import { maskText } from '../../tasks/redact.js';
+import { taskKey as key } from '../../tasks/plan.js';
 import { HostDocker } from '../../tasks/host-docker.js';
 import { readLogs, type LogLine } from '../../tasks/logs.js';
 import { createPool } from '../../transport/index.js';
@@ -145,8 +146,4 @@ function renderer(
     const out = l.stream === 'stdout' ? process.stdout : process.stderr;
     out.write(`${prefix} ${time}${escapeControl(l.line)}\n`);
   };
-}
-
-function key(t: { service: string; job: string; task: string; host: string }): string {
-  return `${t.service}/${t.job}/${t.task}@${t.host}`;
 }

@@ -4,7 +4,7 @@ import { escapeControl } from '../../shared/quote.js';
 import { HostDocker } from '../../tasks/host-docker.js';
 import { hostsToRead } from '../../tasks/host-names.js';
 import { observeHosts } from '../../tasks/observe.js';
-import { planTasks } from '../../tasks/plan.js';
+import { knownTaskKeys, planTasks } from '../../tasks/plan.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, printJson, table } from '../output.js';
 import { openSession } from '../session.js';
@@ -27,11 +27,7 @@ export async function run(
       (h) => new HostDocker(inv.hosts[h]!, session.pool.get(h), globals.timeoutMs),
     );
     const observation = await observeHosts(hosts, globals.parallel);
-    const knownTasks = new Set(
-      project.services.flatMap((s) =>
-        s.jobs.flatMap((j) => j.tasks.map((t) => `${t.service}/${t.job}/${t.task}@${t.host}`)),
-      ),
-    );
+    const knownTasks = knownTaskKeys(project.services);
     const plan = planTasks({
       mode: 'update',
       inventory: inv.name,

@@ -2,6 +2,7 @@ import { selectTargets } from '../../inventory/index.js';
 import { readLedger } from '../../ledger/index.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { narrowTasks } from '../../tasks/selection.js';
+import { taskKey } from '../../tasks/plan.js';
 import { readableHosts } from '../../tasks/host-names.js';
 import { rollbackGuard } from '../../tasks/rollback-guard.js';
 import { executeDown, planDown } from '../../tasks/down.js';
@@ -43,9 +44,7 @@ export async function run(
           if (t.outcome !== 'ok') failed.add(`${s.service}/${t.job}/${t.task}@${t.host}`);
         }
       }
-      services = narrowTasks(services, (t) =>
-        failed.has(`${t.service}/${t.job}/${t.task}@${t.host}`),
-      );
+      services = narrowTasks(services, (t) => failed.has(taskKey(t)));
     }
     let afterDeploy: ((report: { exitCode: number }) => Promise<TaskReport[]>) | undefined;
     if (opts.prune) {
