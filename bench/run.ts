@@ -412,6 +412,7 @@ async function updateTools(bed: Bed, n: number) {
       bed.sb.registry.username,
       `${bed.sb.registry.address}/web:${tag}`,
       'ssh-web-',
+      { name: 'deploy', alias: 'web.bench' },
     );
     const r = await sshRun(bed, n, 'curve25519', remote, 'BENCH_PW');
     expectAll(bed, 'ssh-web-', n, tag);

@@ -69,6 +69,10 @@ export function writeAnsible(
       '        restart_policy: unless-stopped',
       // Without it the module would publish any port on 0.0.0.0 (FACTS).
       '        default_host_ip: ""',
+      // The same network and alias as deploy's task (SPEC §2), so the work is the same.
+      '        networks:',
+      '          - name: deploy',
+      '            aliases: [web.bench]',
       '',
     ].join('\n'),
   );

@@ -39,12 +39,18 @@ export function fanOutScript(f: SshFanOut, remote: string, stdinVar?: string): s
 /** What `deploy status` reads, done by hand: every container of the engine as JSON lines. */
 export const STATUS_REMOTE = `docker ps -a --format '{{json .}}'`;
 
-/** Login, pull, stop, rm, run: what an update of one container is, as a one-liner. */
+/**
+ * Login, pull, stop, rm, run: what an update of one container is, as a one-liner. The new
+ * container joins the `deploy` network with its alias, as SPEC §2 makes deploy do (on this
+ * machine that alone costs ~250 ms more CPU per container start than docker's default
+ * bridge), so both tools do the same container work.
+ */
 export function updateRemote(
   registry: string,
   username: string,
   image: string,
   namePrefix: string,
+  network: { name: string; alias: string },
 ): string {
   const q = quoteArg;
   const name = `${q(namePrefix)}"$1"`;
@@ -52,6 +58,7 @@ export function updateRemote(
     `docker login -u ${q(username)} --password-stdin ${q(registry)} >/dev/null && ` +
     `docker pull -q ${q(image)} >/dev/null && ` +
     `{ docker stop ${name} >/dev/null 2>&1; docker rm ${name} >/dev/null 2>&1; ` +
-    `docker run -d --name ${name} --restart unless-stopped ${q(image)} >/dev/null; }`
+    `docker run -d --name ${name} --restart unless-stopped ` +
+    `--network ${q(network.name)} --network-alias ${q(network.alias)} ${q(image)} >/dev/null; }`
   );
 }

@@ -67,13 +67,13 @@ function parseDockerTime(value: unknown): number {
 }
 
 /**
- * Per repository, keeps the `keep` newest tags (by creation time, then tag) and any image a
- * container still uses (by id, `.old` containers included); returns the references to
- * remove. `<none>` tags are never chosen.
+ * Per repository, keeps the `keep` newest tags (by creation time, then tag) and any image in
+ * `inUseIds` when given (without it, `rmi` itself refuses images in use); returns the
+ * references to remove. `<none>` tags are never chosen.
  */
 export function chooseImagesToPrune(
   images: readonly LocalImage[],
-  opts: { repositories: readonly string[]; inUseIds: ReadonlySet<string>; keep?: number },
+  opts: { repositories: readonly string[]; inUseIds?: ReadonlySet<string>; keep?: number },
 ): string[] {
   const keep = opts.keep ?? 3;
   const remove: string[] = [];
@@ -86,7 +86,7 @@ export function chooseImagesToPrune(
           b.tag.localeCompare(a.tag, 'en', { numeric: true }),
       );
     for (const image of tagged.slice(keep)) {
-      if (!opts.inUseIds.has(image.id)) remove.push(`${image.repository}:${image.tag}`);
+      if (!opts.inUseIds?.has(image.id)) remove.push(`${image.repository}:${image.tag}`);
     }
   }
   return remove;

@@ -1,4 +1,5 @@
 export { canonicalJson } from '../shared/canonical-json.js';
+export * from './batch.js';
 export * from './container.js';
 export * from './docker-error.js';
 export * from './docker.js';

@@ -12,27 +12,47 @@ export function lockDir(service: string): string {
 export const LOCK_HELD_EXIT = 75;
 
 /*
- * "$1" is the lock dir. Exit 0: taken, holder.json written from stdin. Exit 75: held (stdin
- * is drained so the writer never sees a broken pipe). Anything else: could not take it;
- * a half-made lock is removed so it cannot block the next run.
+ * The arguments are lock dirs, taken in order. Exit 0: all taken, each holding holder.json
+ * from stdin. Exit 75: one is held: those this script took are removed again, and stdout
+ * is the held dir on a line, then its holder.json (one round trip tells who). Anything
+ * else: could not take them (mkdir's error on stderr), and nothing is left behind.
+ * Lock dirs are checked path components, so the `$taken` list splits safely.
  */
 export const LOCK_ACQUIRE_SCRIPT = [
+  'set -f',
   `umask 077 && mkdir -p ${DEPLOY_DIR}/locks || exit 1`,
-  'if ! mkdir "$1" 2>/dev/null; then',
-  `  if [ -d "$1" ]; then cat >/dev/null; exit ${LOCK_HELD_EXIT}; fi`,
-  '  mkdir "$1" || exit 1',
-  'fi',
-  'cat > "$1/holder.json" || { rm -rf "$1"; exit 1; }',
+  'h=$(cat) || exit 1',
+  "taken=''",
+  'for d in "$@"; do',
+  '  if e=$(mkdir "$d" 2>&1); then',
+  '    taken="$taken $d"',
+  `    printf '%s\n' "$h" > "$d/holder.json" || { rm -rf $taken; exit 1; }`,
+  '  elif [ -d "$d" ]; then',
+  `    rm -rf $taken; printf '%s\n' "$d"; cat "$d/holder.json" 2>/dev/null; exit ${LOCK_HELD_EXIT}`,
+  '  else',
+  `    printf '%s\n' "$e" >&2; rm -rf $taken; exit 1`,
+  '  fi',
+  'done',
 ].join('\n');
 
-/** @example lockAcquireArgv('coding') // ['sh', '-c', LOCK_ACQUIRE_SCRIPT, 'sh', '.deploy/locks/coding'] */
-export function lockAcquireArgv(service: string): string[] {
-  return ['sh', '-c', LOCK_ACQUIRE_SCRIPT, 'sh', lockDir(service)];
+/**
+ * @example lockAcquireArgv('coding') // ['sh', '-c', LOCK_ACQUIRE_SCRIPT, 'sh', '.deploy/locks/coding']
+ * @example lockAcquireArgv('db', 'web') // […, 'sh', '.deploy/locks/db', '.deploy/locks/web']
+ */
+export function lockAcquireArgv(...services: string[]): string[] {
+  return ['sh', '-c', LOCK_ACQUIRE_SCRIPT, 'sh', ...services.map(lockDir)];
+}
+
+/** Which lock a held exit (75) of `lockAcquireArgv` names, and its holder when readable. */
+export function parseHeld(stdout: string): { dir: string; holder: LockHolder | undefined } {
+  const newline = stdout.indexOf('\n');
+  const dir = newline === -1 ? stdout.trim() : stdout.slice(0, newline);
+  return { dir, holder: newline === -1 ? undefined : parseHolder(stdout.slice(newline + 1)) };
 }
 
 /** @example lockReleaseArgv('coding') // ['rm', '-rf', '--', '.deploy/locks/coding'] */
-export function lockReleaseArgv(service: string): string[] {
-  return ['rm', '-rf', '--', lockDir(service)];
+export function lockReleaseArgv(...services: string[]): string[] {
+  return ['rm', '-rf', '--', ...services.map(lockDir)];
 }
 
 /** Exit 1 with nothing on stdout when the lock is not held (or its holder.json is missing). */

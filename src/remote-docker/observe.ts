@@ -40,6 +40,14 @@ export interface ObservedContainer {
    * defaults for unset timings; undefined when there is none or it is disabled.
    */
   healthcheck?: HealthcheckSpec;
+  /**
+   * Set by the light read (`parseListed`): no start time, restart count or health log was
+   * read; `uptimeMs` is docker's own rounded uptime ("Up 5 minutes") instead.
+   */
+  light?: true;
+  uptimeMs?: number;
+  /** Networks the container is attached to (absent in hand-made fixtures). */
+  networks?: string[];
 }
 
 /*
@@ -66,6 +74,112 @@ export const OBSERVE_SCRIPT = [
  */
 export function observeArgv(host: Pick<HostSpec, 'docker' | 'sudo'>): string[] {
   return ['sh', '-c', OBSERVE_SCRIPT, 'sh', ...dockerPrefix(host)];
+}
+
+/*
+ * The lighter read for deploys: one `docker ps` (one docker CLI process instead of `ps` +
+ * `inspect`, which is most of a read's cost on a busy host). It carries what planning
+ * needs: identity and spec labels, state, health and exit code (from docker's status
+ * text), networks. Not the start time, restart count or health log: `status` and the
+ * health wait use the full read for those.
+ */
+const LIST_FORMAT = `{${[
+  '"Id":{{json .ID}}',
+  '"Names":{{json .Names}}',
+  '"State":{{json .State}}',
+  '"Status":{{json .Status}}',
+  '"Image":{{json .Image}}',
+  '"Networks":{{json .Networks}}',
+  `"Labels":{${Object.values(LABEL)
+    .map((l) => `${JSON.stringify(l)}:{{json (.Label ${JSON.stringify(l)})}}`)
+    .join(',')}}`,
+].join(',')}}`;
+
+/** @example listArgv() // ['docker', 'ps', '-a', '--no-trunc', '--filter', 'label=deploy.service', '--format', LIST_FORMAT] */
+export function listArgv(): string[] {
+  return [
+    'docker',
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    'label=deploy.service',
+    '--format',
+    LIST_FORMAT,
+  ];
+}
+
+/** Parses `listArgv` output (one JSON object per line) into the same shape as `parseObserved`. */
+export function parseListed(stdout: string): ObservedContainer[] {
+  const out: ObservedContainer[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const raw = obj(JSON.parse(line));
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(obj(raw.Labels)))
+      if (typeof v === 'string' && v) labels[k] = v;
+    const status = text(raw.Status);
+    const exited = /^Exited \((\d+)\)/.exec(status);
+    const networks = text(raw.Networks);
+    const inspectLike: Json = {
+      Id: raw.Id,
+      // ps shows every name of a container (links add more); the first is its own.
+      Name: text(raw.Names).split(',')[0],
+      Image: '',
+      Config: { Labels: labels, Image: text(raw.Image) },
+      State: {
+        Status: raw.State,
+        ExitCode: exited ? Number(exited[1]) : 0,
+        Health: { Status: healthFromStatus(status) },
+      },
+      NetworkSettings: {
+        Networks: Object.fromEntries(networks ? networks.split(',').map((n) => [n, {}]) : []),
+      },
+    };
+    const c = observedFrom(inspectLike);
+    if (!c) continue;
+    // ps shows an image id instead of the reference once the tag moved on: the spec knows.
+    if (c.spec) c.image = c.spec.image;
+    c.light = true;
+    const up = c.state === 'running' ? uptimeFromStatus(status) : undefined;
+    if (up !== undefined) c.uptimeMs = up;
+    out.push(c);
+  }
+  return out;
+}
+
+const UNIT_MS: Record<string, number> = {
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+  month: 2_592_000_000,
+  year: 31_536_000_000,
+};
+
+/**
+ * docker's rounded uptime back in ms (go-units HumanDuration): "Up 5 minutes (healthy)" is
+ * 300000, "Up About an hour" 3600000, "Up Less than a second" 0; undefined if not "Up …".
+ */
+export function uptimeFromStatus(status: string): number | undefined {
+  const m = /^Up (.+?)(?: \(.*\))?$/.exec(status.trim());
+  if (!m) return undefined;
+  const text = m[1]!;
+  if (/^Less than a second$/i.test(text)) return 0;
+  const about = /^About an? (\w+)$/i.exec(text);
+  if (about) return UNIT_MS[about[1]!.toLowerCase()];
+  const n = /^(\d+) (\w+?)s?$/.exec(text);
+  const unit = n ? UNIT_MS[n[2]!.toLowerCase()] : undefined;
+  return n && unit !== undefined ? Number(n[1]) * unit : undefined;
+}
+
+// docker's status text: "Up 3 minutes (healthy)", "Up 2 seconds (health: starting)".
+function healthFromStatus(status: string): string {
+  if (status.includes('(healthy)')) return 'healthy';
+  if (status.includes('(unhealthy)')) return 'unhealthy';
+  if (status.includes('(health: starting)')) return 'starting';
+  return '';
 }
 
 const STATES = new Set<ContainerState>([
@@ -192,6 +306,7 @@ function observedFrom(raw: Json): ObservedContainer | undefined {
     restartCount: num(raw.RestartCount),
     exitCode: num(state.ExitCode),
     labels,
+    networks: Object.keys(obj(obj(raw.NetworkSettings).Networks)),
   };
   const started = time(state.StartedAt);
   if (started) c.startedAt = started;

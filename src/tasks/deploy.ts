@@ -7,19 +7,23 @@ import type { Project, ResolvedJob, ResolvedService, ResolvedTask } from '../inv
 import type { HostPool } from '../transport/index.js';
 import {
   imageRepository,
+  listArgv,
+  parseListed,
   removeArgv,
-  rmTmpArgv,
+  tmpDir,
+  type BatchStep,
   type ObservedContainer,
+  type StepResult,
 } from '../remote-docker/index.js';
 import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import { HostDocker } from './host-docker.js';
 import { runJob, type Outcome, type TaskResult } from './jobs.js';
 import { acquireLocks, type HeldLocks, LockHeldError } from './locks.js';
-import { observeHosts } from './observe.js';
+import { asDeployError, observeHosts, type Observation } from './observe.js';
 import { knownTaskKeys, planTasks, taskKey, type PlannedTask } from './plan.js';
 import type { Reporter } from './reporter.js';
-import { preparePulls, pruneImages } from './images.js';
+import { networkSeen, preparePulls, pruneImages, pullChecks, type HostLook } from './images.js';
 
 export type DeployAction = 'up' | 'update' | 'rollback';
 
@@ -81,57 +85,85 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   );
   const knownTasks = knownTaskKeys(project.services);
 
-  const observeAndPlan = async (names: string[]) => {
-    const observation = await observeHosts(
-      names.map((n) => hosts.get(n)!),
-      req.parallel,
-    );
-    const reachable = desired.filter((t) => observation.observed[t.host]);
-    const plan = planTasks({
+  const planFor = (observation: Observation) =>
+    planTasks({
       mode: req.action === 'up' ? 'up' : 'update',
       inventory: inventory.name,
-      desired: reachable,
+      desired: desired.filter((t) => observation.observed[t.host]),
       observed: observation.observed,
       knownTasks,
       force: req.force,
     });
-    return { observation, plan };
-  };
 
-  let { observation, plan } = await observeAndPlan(hostNames);
-  req.guard?.(observation.observed);
-  const hostErrors: Record<string, DeployError> = { ...observation.failed };
+  const hostErrors: Record<string, DeployError> = {};
   const work = (p: PlannedTask[]) => p.filter((t) => t.action !== 'unchanged');
-
-  let locks: HeldLocks | undefined;
   const tmpHosts = new Set<string>();
   const results = new Map<string, TaskResult>();
 
+  // Lock first, then look, in one round trip per host: what is planned is what runs under
+  // the lock, and the image checks and network ride along. A host whose tasks turn out
+  // unchanged was locked for nothing, briefly; that costs less than a second look.
+  const tasksOn = (h: string) => desired.filter((t) => t.host === h);
+  const list: BatchStep = { argv: listArgv() };
+  const looks = {
+    steps: (host: HostDocker): BatchStep[] => [
+      list,
+      ...pullChecks(tasksOn(host.name), req.force).steps,
+    ],
+    read: (host: HostDocker, steps: StepResult[]): HostLook => {
+      const observed = parseListed(host.check(list, steps[0]).stdout);
+      return {
+        observed,
+        networkReady: networkSeen(observed),
+        ...pullChecks(tasksOn(host.name), req.force).read(steps.slice(1)),
+      };
+    },
+  };
+  let locks: HeldLocks;
   try {
-    if (work(plan.tasks).length > 0) {
-      const lockPairs = uniquePairs(work(plan.tasks).map((t) => [t.host, t.service]));
+    locks = await acquireLocks(
+      uniquePairs(desired.map((t) => [t.host, t.service])).map(([h, s]) => ({
+        host: hosts.get(h)!,
+        service: s,
+      })),
+      { user: req.user, command: req.command, run: req.run },
+      {
+        parallel: req.parallel,
+        waitMs: req.lockWaitMs,
+        then: (host) => looks.steps(host),
+        skipUnreachable: true,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    // Nothing was changed; still show what would have been done.
+    const observation = await observeHosts([...hosts.values()], req.parallel);
+    req.guard?.(observation.observed);
+    Object.assign(hostErrors, observation.failed);
+    return finish(planFor(observation).tasks, { lockError: error });
+  }
+
+  try {
+    const observation: Observation = { observed: {}, failed: {} };
+    const found = new Map<string, HostLook>();
+    for (const [h, error] of locks.unreachable) observation.failed[h] = error;
+    for (const [h, steps] of locks.looks) {
       try {
-        locks = await acquireLocks(
-          lockPairs.map(([h, s]) => ({ host: hosts.get(h)!, service: s })),
-          { user: req.user, command: req.command, run: req.run },
-          { parallel: req.parallel, waitMs: req.lockWaitMs },
-        );
+        const look = looks.read(hosts.get(h)!, steps);
+        observation.observed[h] = look.observed;
+        found.set(h, look);
       } catch (error) {
-        if (error instanceof LockHeldError) return finish(plan.tasks, { lockError: error });
-        throw error;
+        observation.failed[h] = asDeployError(h, error);
       }
-      // Another deploy may have finished between our first look and the lock: look again.
-      const locked = [...new Set(lockPairs.map(([h]) => h))];
-      ({ observation, plan } = await observeAndPlan(
-        locked.concat(hostNames.filter((h) => !locked.includes(h) && observation.observed[h])),
-      ));
-      Object.assign(hostErrors, observation.failed);
     }
+    Object.assign(hostErrors, observation.failed);
+    req.guard?.(observation.observed);
+    const plan = planFor(observation);
 
     const todo = work(plan.tasks);
     // Pull first on every affected host at once: a failed pull fails that host's tasks
     // before anything is touched.
-    const pullFailed = await preparePulls(todo, hosts, req, tmpHosts, hostErrors);
+    const pullFailed = await preparePulls(todo, hosts, req, tmpHosts, hostErrors, found);
     for (const [k, error] of pullFailed) {
       const p = todo.find((t) => taskKey(t) === k)!;
       results.set(k, { planned: p, outcome: 'failed', error, containerId: null });
@@ -227,13 +259,8 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     await pruneImages(pruneRepos, hosts, req.parallel);
     return finish(plan.tasks, {});
   } finally {
-    // Per-run tmp dirs and locks are independent: clean both up in one round trip's time.
-    await Promise.all([
-      fanOut([...tmpHosts], req.parallel, (h) => hosts.get(h)!.run(rmTmpArgv(req.run))).catch(
-        () => {},
-      ),
-      locks?.release().catch(() => {}),
-    ]);
+    // The per-run tmp dir goes with the locks, in the same `rm`.
+    await locks.release((h) => (tmpHosts.has(h) ? [tmpDir(req.run)] : [])).catch(() => {});
   }
 
   function finish(planned: PlannedTask[], extra: { lockError?: LockHeldError }): DeployReport {

@@ -40,6 +40,8 @@ export async function waitHealthy(
     signal?: AbortSignal;
     pollMs?: number;
     sleep?: (ms: number) => Promise<void>;
+    /** `docker inspect` output already read right after the start: the first poll. */
+    firstLook?: string;
   },
 ): Promise<HealthResult> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -50,11 +52,17 @@ export async function waitHealthy(
   let restarts: number | undefined;
   let last: ObservedContainer | undefined;
   let sawImageCheck = false;
+  let firstLook = opts.firstLook;
   for (;;) {
     if (opts.signal?.aborted)
       return { ok: false, reason: 'interrupted', container: last, interrupted: true };
-    const result = await host.run(inspectArgv([name]));
-    const container = result.code === 0 ? parseObserved(result.stdout)[0] : undefined;
+    let look = firstLook;
+    firstLook = undefined;
+    if (look === undefined) {
+      const result = await host.run(inspectArgv([name]));
+      look = result.code === 0 ? result.stdout : '';
+    }
+    const container = look ? parseObserved(look)[0] : undefined;
     if (!container) return { ok: false, reason: `container ${name} disappeared`, container: last };
     last = container;
     if (!sawImageCheck && opts.check === undefined && container.healthcheck) {

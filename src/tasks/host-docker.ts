@@ -6,10 +6,14 @@
 import type { HostSpec } from '../inventory/model.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import {
+  batchArgv,
   dockerArgv,
   dockerError,
   dockerErrorLine,
   isHostLevelDockerError,
+  parseBatch,
+  type BatchStep,
+  type StepResult,
 } from '../remote-docker/index.js';
 import { HostError, RemoteCommandError } from '../shared/errors.js';
 import { shellJoin } from '../shared/quote.js';
@@ -18,6 +22,11 @@ export interface RunOptions {
   stdin?: string | Buffer;
   timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+export interface BatchOptions extends RunOptions {
+  /** Return refused steps like any failure instead of throwing (the caller sorts them). */
+  keepRefusals?: boolean;
 }
 
 export class HostDocker {
@@ -39,20 +48,56 @@ export class HostDocker {
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
       signal: options.signal,
     });
-    if (result.code !== 0) {
-      const kind = dockerError(result.stderr);
-      if (isHostLevelDockerError(kind)) {
-        throw new HostError(
-          this.name,
-          'docker',
-          `docker refused: ${dockerErrorLine(result.stderr)}`,
-          kind === 'sudo-refused'
-            ? 'allow passwordless `sudo -n docker` for the SSH user, or set sudo: false'
-            : undefined,
-        );
-      }
-    }
+    if (result.code !== 0) this.refused(result.stderr);
     return result;
+  }
+
+  private refused(stderr: string): void {
+    const error = this.refusal(stderr);
+    if (error) throw error;
+  }
+
+  /** The HostError (exit 3) a failed command's stderr amounts to, if docker/sudo refused. */
+  refusal(stderr: string): HostError | undefined {
+    const kind = dockerError(stderr);
+    if (isHostLevelDockerError(kind)) {
+      return new HostError(
+        this.name,
+        'docker',
+        `docker refused: ${dockerErrorLine(stderr)}`,
+        kind === 'sudo-refused'
+          ? 'allow passwordless `sudo -n docker` for the SSH user, or set sudo: false'
+          : undefined,
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs steps in one round trip, stopping at the first failure unless the step `mayFail`;
+   * returns the results of the steps that ran. Refusals become HostError as in `run`.
+   */
+  async batch(steps: readonly BatchStep[], options: BatchOptions = {}): Promise<StepResult[]> {
+    const result = await this.transport.exec(batchArgv(this.spec, steps), {
+      stdin: options.stdin,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      signal: options.signal,
+      display: steps.map((s) => shellJoin(s.argv)).join(' ; '),
+    });
+    const results = parseBatch(steps, result);
+    if (!options.keepRefusals) for (const r of results) if (r.code !== 0) this.refused(r.stderr);
+    return results;
+  }
+
+  /** Throws RemoteCommandError unless the step ran and exited 0. */
+  check(step: BatchStep, result: StepResult | undefined): StepResult {
+    if (result?.code === 0) return result;
+    throw new RemoteCommandError(
+      this.name,
+      shellJoin(step.argv),
+      result?.code ?? 1,
+      result?.stderr ?? 'not run',
+    );
   }
 
   /** Runs and throws RemoteCommandError on a non-zero exit. */

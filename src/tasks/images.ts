@@ -5,18 +5,20 @@
  */
 import type { Project, ResolvedTask } from '../inventory/model.js';
 import {
+  type BatchStep,
+  type ObservedContainer,
+  type StepResult,
   chooseImagesToPrune,
   ensureNetworkArgv,
   imagePresentArgv,
   imagesArgv,
   loginArgv,
   mkTmpArgv,
-  observeArgv,
   parseImages,
-  parseObserved,
   pullArgv,
   removeImagesArgv,
   tmpDir,
+  DEPLOY_NETWORK,
 } from '../remote-docker/index.js';
 import type { DeployError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
@@ -33,6 +35,43 @@ export interface PullContext {
   reporter: Reporter;
 }
 
+/** What a host told about its images and network in the lock round trip. */
+export interface PullChecks {
+  /** Wanted images found on the host. */
+  present: Set<string>;
+  /** Wanted images that were looked for (none with --force: those are pulled again). */
+  checked: Set<string>;
+  /** A running container is attached to the `deploy` network, so it exists. */
+  networkReady: boolean;
+}
+
+export interface HostLook extends PullChecks {
+  observed: ObservedContainer[];
+}
+
+/**
+ * The image checks `preparePulls` needs, as steps that can ride along another round trip:
+ * which of the images these tasks want are on the host already.
+ */
+export function pullChecks(
+  tasks: readonly ResolvedTask[],
+  force?: boolean,
+): { steps: BatchStep[]; read(results: readonly StepResult[]): Omit<PullChecks, 'networkReady'> } {
+  const images = force ? [] : [...new Set(tasks.map((t) => t.spec.image))];
+  return {
+    steps: images.map((image) => ({ argv: imagePresentArgv(image), mayFail: true })),
+    read: (results) => ({
+      present: new Set(images.filter((_, i) => results[i]?.code === 0)),
+      checked: new Set(images.filter((_, i) => results[i] !== undefined)),
+    }),
+  };
+}
+
+/** The `deploy` network is known to exist when a running container uses it. */
+export function networkSeen(observed: readonly ObservedContainer[]): boolean {
+  return observed.some((c) => c.state === 'running' && c.networks?.includes(DEPLOY_NETWORK));
+}
+
 /** Logs in (when the inventory has a registry) and pulls missing images on each host. */
 export async function preparePulls(
   todo: PlannedTask[],
@@ -40,6 +79,7 @@ export async function preparePulls(
   req: PullContext,
   tmpHosts: Set<string>,
   hostErrors: Record<string, DeployError>,
+  known: Map<string, PullChecks> = new Map(),
 ): Promise<Map<string, string>> {
   const failed = new Map<string, string>();
   const byHost = new Map<string, PlannedTask[]>();
@@ -50,53 +90,67 @@ export async function preparePulls(
     const host = hosts.get(hostName)!;
     const tasks = byHost.get(hostName)!;
     const images = [...new Set(tasks.map((t) => (t.desired as ResolvedTask).spec.image))];
-    // Independent reads and the network check share the host's one connection at once:
-    // in series they cost a round trip each (~200 ms at 10 hosts on the benchmark bed).
-    const needsNetwork = tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined);
-    const [present] = await Promise.all([
-      Promise.all(
-        images.map(
-          async (image) => !req.force && (await host.run(imagePresentArgv(image))).code === 0,
-        ),
-      ),
-      needsNetwork ? host.must(ensureNetworkArgv(host.spec)) : undefined,
-    ]);
-    const missing = images.filter((_, i) => !present[i]);
-    if (missing.length === 0) return new Map<string, string>();
-    await host.must(mkTmpArgv(req.run));
+    const seen = known.get(hostName);
+    // What the lock round trip did not settle costs one more round trip here.
+    const unchecked = req.force ? [] : images.filter((i) => !seen?.checked.has(i));
+    const checked = unchecked.length
+      ? await host.batch(
+          unchecked.map((image) => ({ argv: imagePresentArgv(image), mayFail: true })),
+        )
+      : [];
+    const missing = images.filter(
+      (image) =>
+        req.force || !(seen?.present.has(image) || checked[unchecked.indexOf(image)]?.code === 0),
+    );
+    const network: BatchStep[] =
+      !seen?.networkReady &&
+      tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined)
+        ? [{ argv: ensureNetworkArgv(host.spec) }]
+        : [];
+    if (missing.length === 0) {
+      if (network.length) await host.must(network[0]!.argv);
+      return new Map<string, string>();
+    }
+    // Network, tmp dir, login and pulls in one round trip: each waits for the one before.
     tmpHosts.add(hostName);
-    if (registry) {
-      const password = req.project.secrets[registry.passwordSecret];
-      if (password) {
-        const login = await host.run(
-          loginArgv(tmpDir(req.run), registry.server, registry.username),
-          {
-            stdin: password.reveal() + '\n',
-          },
-        );
-        if (login.code !== 0) {
-          const error = `registry login to ${registry.server} failed: ${login.stderr.trim()}`;
-          return new Map(tasks.map((t) => [taskKey(t), error]));
-        }
+    const mkTmp: BatchStep = { argv: mkTmpArgv(req.run) };
+    const password = registry ? req.project.secrets[registry.passwordSecret] : undefined;
+    const login: BatchStep[] =
+      registry && password
+        ? [{ argv: loginArgv(tmpDir(req.run), registry.server, registry.username), stdin: true }]
+        : [];
+    const pulls: BatchStep[] = missing.map((image) => ({
+      argv: pullArgv(tmpDir(req.run), image),
+      mayFail: true,
+    }));
+    for (const image of missing) req.reporter.info(`${hostName}: pulling ${image}`);
+    const done = await host.batch(
+      [...network, mkTmp, ...login, ...pulls],
+      password && login.length ? { stdin: password.reveal() + '\n' } : {},
+    );
+    if (network.length) host.check(network[0]!, done[0]);
+    const at = network.length;
+    host.check(mkTmp, done[at]);
+    if (registry && login.length) {
+      const loggedIn = done[at + 1];
+      if (loggedIn?.code !== 0) {
+        const error = `registry login to ${registry.server} failed: ${(loggedIn?.stderr ?? '').trim()}`;
+        return new Map(tasks.map((t) => [taskKey(t), error]));
       }
     }
     const errors = new Map<string, string>();
-    await Promise.all(
-      missing.map(async (image) => {
-        req.reporter.info(`${hostName}: pulling ${image}`);
-        const pulled = await host.run(pullArgv(tmpDir(req.run), image));
-        if (pulled.code !== 0) {
-          for (const t of tasks) {
-            if ((t.desired as ResolvedTask).spec.image === image) {
-              errors.set(
-                taskKey(t),
-                `pull of ${image} failed: ${pulled.stderr.trim().split('\n').pop()}`,
-              );
-            }
-          }
+    missing.forEach((image, i) => {
+      const pulled = done[at + 1 + login.length + i];
+      if (pulled?.code === 0) return;
+      for (const t of tasks) {
+        if ((t.desired as ResolvedTask).spec.image === image) {
+          errors.set(
+            taskKey(t),
+            `pull of ${image} failed: ${(pulled?.stderr ?? '').trim().split('\n').pop()}`,
+          );
         }
-      }),
-    );
+      }
+    });
     return errors;
   });
   [...byHost.keys()].forEach((hostName, i) => {
@@ -116,7 +170,9 @@ export async function preparePulls(
 
 /**
  * After a job succeeded, its unused images on the hosts it touched go, keeping the newest
- * 3 per repository (§7.3). Best effort: a failed prune never fails the deploy.
+ * 3 per repository (§7.3). Best effort: a failed prune never fails the deploy. No look at
+ * the containers first: `rmi` without `-f` refuses an image a container still uses, so the
+ * list alone decides, and most runs (3 images or fewer) stop after that one round trip.
  */
 export async function pruneImages(
   repos: Map<string, Set<string>>,
@@ -125,15 +181,10 @@ export async function pruneImages(
 ): Promise<void> {
   await fanOut([...repos], parallel, async ([hostName, repositories]) => {
     const host = hosts.get(hostName)!;
-    const [observed, listed] = await Promise.all([
-      host.run(observeArgv(host.spec)),
-      host.run(imagesArgv([...repositories])),
-    ]);
-    if (observed.code !== 0 || listed.code !== 0) return;
-    const inUseIds = new Set(parseObserved(observed.stdout).map((c) => c.imageId));
+    const listed = await host.run(imagesArgv([...repositories]));
+    if (listed.code !== 0) return;
     const remove = chooseImagesToPrune(parseImages(listed.stdout), {
       repositories: [...repositories],
-      inUseIds,
       keep: 3,
     });
     if (remove.length) await host.run(removeImagesArgv(remove));

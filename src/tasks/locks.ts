@@ -5,15 +5,18 @@
 import os from 'node:os';
 import {
   LOCK_HELD_EXIT,
+  type BatchStep,
   type LockHolder,
+  type StepResult,
   holderJson,
   lockAcquireArgv,
-  lockReadArgv,
+  lockDir,
   lockReleaseArgv,
-  parseHolder,
+  parseHeld,
 } from '../remote-docker/index.js';
-import { OperationError } from '../shared/errors.js';
+import { type DeployError, OperationError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
+import { asDeployError } from './observe.js';
 import type { HostDocker } from './host-docker.js';
 
 export interface LockRequest {
@@ -40,13 +43,33 @@ export function describeHolder(h: LockHolder): string {
 }
 
 export interface HeldLocks {
-  release(): Promise<void>;
+  /** Removes the locks; `alsoRemove` names more of a host's paths to remove in the same command. */
+  release(alsoRemove?: (host: string) => string[]): Promise<void>;
+  /** Per host, the results of the `then` steps that ran right after its locks were taken. */
+  looks: Map<string, StepResult[]>;
+  /** Hosts that failed under the lock round trip (only with `skipUnreachable`). */
+  unreachable: Map<string, DeployError>;
 }
 
+export interface LockOptions {
+  parallel: number;
+  waitMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Steps to run on a host in the same round trip, once its locks are taken. */
+  then?: (host: HostDocker) => BatchStep[];
+  /** An unreachable host is reported in `unreachable` instead of failing the whole run. */
+  skipUnreachable?: boolean;
+}
+
+/**
+ * Takes every requested lock, all or nothing: one round trip per host for all its
+ * services (and the `then` steps). If one is held, those taken are released and, with
+ * --lock-wait, the whole set is tried again after a jittered backoff.
+ */
 export async function acquireLocks(
   requests: LockRequest[],
   meta: { user: string; command: string; run: string },
-  options: { parallel: number; waitMs: number; sleep?: (ms: number) => Promise<void> },
+  options: LockOptions,
 ): Promise<HeldLocks> {
   const holder = holderJson({
     user: meta.user,
@@ -56,37 +79,62 @@ export async function acquireLocks(
     start: new Date().toISOString(),
     run: meta.run,
   });
+  const byHost = new Map<string, { host: HostDocker; services: string[] }>();
+  for (const r of requests) {
+    const entry = byHost.get(r.host.name) ?? { host: r.host, services: [] };
+    if (!entry.services.includes(r.service)) entry.services.push(r.service);
+    byHost.set(r.host.name, entry);
+  }
+  const perHost = [...byHost.values()];
   const deadline = Date.now() + options.waitMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 0; ; attempt++) {
-    const taken: LockRequest[] = [];
+    const taken: typeof perHost = [];
+    const looks = new Map<string, StepResult[]>();
+    const unreachable = new Map<string, DeployError>();
     let held: LockHeldError | undefined;
     let failure: unknown;
-    const results = await fanOut(requests, options.parallel, async (req) => {
-      const result = await req.host.run(lockAcquireArgv(req.service), { stdin: holder });
-      if (result.code === 0) return 'taken' as const;
-      if (result.code === LOCK_HELD_EXIT) {
-        const read = await req.host.run(lockReadArgv(req.service));
-        return new LockHeldError(
-          req.host.name,
-          req.service,
-          read.code === 0 ? parseHolder(read.stdout) : undefined,
-        );
+    const results = await fanOut(perHost, options.parallel, async ({ host, services }) => {
+      const lock: BatchStep = { argv: lockAcquireArgv(...services), stdin: true };
+      // Refusals come back as results: a lock taken before docker refused must be released.
+      const [result, ...rest] = await host.batch([lock, ...(options.then?.(host) ?? [])], {
+        stdin: holder,
+        keepRefusals: true,
+      });
+      const refused = [result, ...rest].map((r) => r && r.code !== 0 && host.refusal(r.stderr));
+      if (result?.code === 0) return { taken: true as const, rest, refused: refused.find(Boolean) };
+      if (refused[0]) throw refused[0];
+      if (result?.code === LOCK_HELD_EXIT) {
+        const { dir, holder: who } = parseHeld(result.stdout);
+        const service = services.find((s) => lockDir(s) === dir) ?? services[0]!;
+        return new LockHeldError(host.name, service, who);
       }
       return new OperationError(
-        `cannot take the ${req.service} lock on ${req.host.name}: ${result.stderr.trim()}`,
+        `cannot take the ${services.join(', ')} lock on ${host.name}: ${(result?.stderr ?? '').trim()}`,
       );
     });
     results.forEach((r, i) => {
-      if (!r.ok) failure ??= r.error;
-      else if (r.value === 'taken') taken.push(requests[i]!);
-      else if (r.value instanceof LockHeldError) held ??= r.value;
-      else failure ??= r.value;
+      const { host } = perHost[i]!;
+      if (!r.ok) {
+        // A thrown error is the host's (connection, docker refused), never a held lock.
+        if (options.skipUnreachable) unreachable.set(host.name, asDeployError(host.name, r.error));
+        else failure ??= r.error;
+      } else if (r.value instanceof LockHeldError) held ??= r.value;
+      else if (r.value instanceof Error) failure ??= r.value;
+      else {
+        taken.push(perHost[i]!);
+        if (r.value.refused && options.skipUnreachable) unreachable.set(host.name, r.value.refused);
+        else if (r.value.refused) failure ??= r.value.refused;
+        else looks.set(host.name, r.value.rest);
+      }
     });
-    const releaseTaken = async (): Promise<void> => {
-      await fanOut(taken, options.parallel, (req) => req.host.run(lockReleaseArgv(req.service)));
+    const releaseTaken = async (alsoRemove?: (host: string) => string[]): Promise<void> => {
+      await fanOut(taken, options.parallel, ({ host, services }) => {
+        const argv = lockReleaseArgv(...services);
+        return host.run([...argv, ...(alsoRemove?.(host.name) ?? [])]);
+      });
     };
-    if (!held && failure === undefined) return { release: releaseTaken };
+    if (!held && failure === undefined) return { release: releaseTaken, looks, unreachable };
     await releaseTaken();
     if (failure !== undefined || Date.now() >= deadline) throw failure ?? held;
     // Jittered backoff so two waiting deploys do not retry in lockstep.

@@ -2,7 +2,13 @@
  * Reads what runs on each host: one round trip per host, in parallel. A host that cannot
  * be read is reported beside the others, never thrown.
  */
-import { observeArgv, parseObserved, type ObservedContainer } from '../remote-docker/index.js';
+import {
+  listArgv,
+  observeArgv,
+  parseListed,
+  parseObserved,
+  type ObservedContainer,
+} from '../remote-docker/index.js';
 import { DeployError, HostError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
@@ -13,10 +19,19 @@ export interface Observation {
   failed: Record<string, DeployError>;
 }
 
-export async function observeHosts(hosts: HostDocker[], parallel: number): Promise<Observation> {
+/**
+ * `light` (the default) is one `docker ps` per host: all that planning needs. `full` adds a
+ * `docker inspect` of every deploy container (start time, restart count, health log), a
+ * second docker process per host, for the dashboard.
+ */
+export async function observeHosts(
+  hosts: HostDocker[],
+  parallel: number,
+  read: 'light' | 'full' = 'light',
+): Promise<Observation> {
   const results = await fanOut(hosts, parallel, async (host) => {
-    const result = await host.must(observeArgv(host.spec));
-    return parseObserved(result.stdout);
+    if (read === 'light') return parseListed((await host.must(listArgv())).stdout);
+    return parseObserved((await host.must(observeArgv(host.spec))).stdout);
   });
   const observation: Observation = { observed: {}, failed: {} };
   results.forEach((result, i) => {

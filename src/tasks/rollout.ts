@@ -6,13 +6,15 @@
  */
 import type { ResolvedTask, UpdatePolicy } from '../inventory/model.js';
 import {
-  createArgv,
   envFileContent,
+  inspectArgv,
   logsArgv,
   removeArgv,
   renameArgv,
+  runArgv,
   startArgv,
   stopArgv,
+  type BatchStep,
 } from '../remote-docker/index.js';
 import { HostError } from '../shared/errors.js';
 import type { Secret } from '../shared/secret.js';
@@ -66,17 +68,22 @@ export async function moveTask(
       if (planned.current) await host.must(removeArgv(name, { force: true }));
       aside = { running: true };
     } else if (planned.current) {
-      ctx.step('setting the old container aside');
+      const running = planned.current.state === 'running' || planned.current.state === 'restarting';
+      const stopNow = policy.order === 'stop-first' && running;
+      ctx.step(
+        stopNow
+          ? 'setting the old container aside and stopping it'
+          : 'setting the old container aside',
+      );
       // docker cannot rename a container caught mid-restart: stop it first.
-      if (planned.current.state === 'restarting') await host.run(stopArgv(name));
-      await host.must(renameArgv(name, oldName));
-      aside = {
-        running: planned.current.state === 'running' || planned.current.state === 'restarting',
-      };
-      if (policy.order === 'stop-first' && aside.running) {
-        ctx.step('stopping the old container');
-        await host.must(stopArgv(oldName));
-      }
+      const unstick: BatchStep[] =
+        planned.current.state === 'restarting' ? [{ argv: stopArgv(name), mayFail: true }] : [];
+      const rename: BatchStep = { argv: renameArgv(name, oldName) };
+      const stop: BatchStep = { argv: stopArgv(oldName) };
+      const done = await host.batch([...unstick, rename, ...(stopNow ? [stop] : [])]);
+      host.check(rename, done[unstick.length]);
+      aside = { running };
+      if (stopNow) host.check(stop, done[unstick.length + 1]);
     }
   } catch (error) {
     // Could not even set the old one aside: put back what we moved and stop here.
@@ -90,28 +97,34 @@ export async function moveTask(
   };
 
   try {
-    ctx.step('creating');
+    ctx.step('creating and starting');
     const stdin = task.spec.secrets.length > 0 ? envFileContent(task, ctx.secrets) : undefined;
-    const created = await host.run(
-      createArgv(task, { inventory: ctx.inventory, version: ctx.version }),
-      { stdin },
-    );
-    if (created.code !== 0) {
-      const error = /already in use/.test(created.stderr)
-        ? `the name ${name} is held by a container deploy did not create; remove or rename it`
-        : `docker create failed: ${created.stderr.trim()}`;
+    const run: BatchStep = {
+      argv: runArgv(task, { inventory: ctx.inventory, version: ctx.version }),
+      stdin: stdin !== undefined,
+    };
+    // The first look of the health wait rides along: it would be the next round trip anyway.
+    const look: BatchStep = { argv: inspectArgv([name]), mayFail: true };
+    const [ran, looked] = await host.batch([run, look], { stdin });
+    if (!ran || ran.code !== 0) {
+      const stderr = (ran?.stderr ?? '').trim();
+      const held = /already in use/.test(stderr);
+      // A name held by someone else's container is never touched; anything run created goes.
       if (aside) await restoreOld(host, name, aside.running, false);
-      return { ok: false, error, interrupted: false };
+      else if (!held) await host.run(removeArgv(name, { force: true }));
+      const error = held
+        ? `the name ${name} is held by a container deploy did not create; remove or rename it`
+        : `docker run failed: ${stderr}`;
+      return { ok: false, error, interrupted: ctx.signal.aborted };
     }
-    const containerId = created.stdout.trim();
-    ctx.step('starting');
-    await host.must(startArgv(name));
+    const containerId = ran.stdout.trim();
     ctx.step('waiting for health');
     const health = await waitHealthy(host, name, {
       check: task.spec.healthcheck,
       monitorMs: policy.monitorMs,
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
+      ...(looked?.code === 0 ? { firstLook: looked.stdout } : {}),
     });
     if (!health.ok) {
       const detail = await diagnostics(host, name, health.container?.healthLog, ctx.secrets);
@@ -154,12 +167,16 @@ export async function startTask(
   const task = planned.desired as ResolvedTask;
   try {
     ctx.step('starting');
-    await host.must(startArgv(task.container));
+    const start: BatchStep = { argv: startArgv(task.container) };
+    const look: BatchStep = { argv: inspectArgv([task.container]), mayFail: true };
+    const [started, looked] = await host.batch([start, look]);
+    host.check(start, started);
     const health = await waitHealthy(host, task.container, {
       check: task.spec.healthcheck,
       monitorMs: policy.monitorMs,
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
+      ...(looked?.code === 0 ? { firstLook: looked.stdout } : {}),
     });
     if (!health.ok) {
       const detail = await diagnostics(

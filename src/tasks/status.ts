@@ -28,8 +28,9 @@ export interface TaskStatus {
   drift_fields: string[];
   orphan: boolean;
   started_at: string | null;
+  /** Exact from the start time (full read), else docker's rounded uptime (light read). */
   uptime_ms: number | null;
-  restarts: number;
+  restarts: number | null;
   version: string | null;
   container_id: string | null;
 }
@@ -52,11 +53,18 @@ export async function readStatus(
   services: ResolvedService[],
   hostNames: string[],
   pool: HostPool,
-  opts: { parallel: number; timeoutMs: number; now?: number; entries?: LedgerEntry[] },
+  opts: {
+    parallel: number;
+    timeoutMs: number;
+    now?: number;
+    entries?: LedgerEntry[];
+    /** `full` also reads start times and restart counts (a second docker process per host). */
+    read?: 'light' | 'full';
+  },
 ): Promise<StatusReport> {
   const inv = project.inventory;
   const hosts = hostNames.map((h) => new HostDocker(inv.hosts[h]!, pool.get(h), opts.timeoutMs));
-  const observation = await observeHosts(hosts, opts.parallel);
+  const observation = await observeHosts(hosts, opts.parallel, opts.read ?? 'light');
   const desired = services
     .flatMap((s) => s.jobs.flatMap((j) => j.tasks))
     .filter((t) => hostNames.includes(t.host));
@@ -150,8 +158,13 @@ function fromContainer(c: ObservedContainer | undefined, now: number) {
     image: c?.image ?? null,
     health: c?.health ?? ('none' as const),
     started_at: c?.startedAt ?? null,
-    uptime_ms: Number.isFinite(started) ? Math.max(0, now - started) : null,
-    restarts: c?.restartCount ?? 0,
+    uptime_ms: Number.isFinite(started)
+      ? Math.max(0, now - started)
+      : c?.state === 'running'
+        ? (c.uptimeMs ?? null)
+        : null,
+    // A light read does not know it: null, not a made-up 0.
+    restarts: c?.light ? null : (c?.restartCount ?? 0),
     version: c?.version || null,
     container_id: c?.id ?? null,
   };

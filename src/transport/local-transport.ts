@@ -24,7 +24,7 @@ export class LocalTransport implements Transport {
   ) {}
 
   exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    this.options.onCommand?.(this.host, shellJoin(argv));
+    this.options.onCommand?.(this.host, opts.display ?? shellJoin(argv));
     // Node gives a child a socket for stdin; programs that open /dev/stdin by path (docker's
     // --env-file) fail on a socket, so stdin goes through a pipe, as it does under sshd.
     const [file, ...args] =

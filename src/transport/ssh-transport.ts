@@ -35,7 +35,7 @@ export class SshTransport implements Transport {
 
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? this.defaults.timeoutMs;
-    this.defaults.onCommand?.(this.host, shellJoin(argv));
+    this.defaults.onCommand?.(this.host, opts.display ?? shellJoin(argv));
     const connection = await this.connection();
     const signals = [opts.signal, this.defaults.signal].filter(
       (s): s is AbortSignal => s !== undefined,

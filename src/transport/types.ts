@@ -13,6 +13,8 @@ export interface ExecOptions {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   collect?: boolean;
+  /** What `-v` shows instead of the argv (a batch shows its steps, not its script). */
+  display?: string;
 }
 
 export interface ExecResult {

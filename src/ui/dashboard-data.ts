@@ -60,6 +60,8 @@ export class DashboardData {
   status(): Promise<StatusReport> {
     return this.cache.get('status', () =>
       readStatus(this.project, this.project.services, this.readHosts, this.pool, {
+        // The dashboard shows restart counts and exact uptimes: worth the second read.
+        read: 'full',
         parallel: this.opts.parallel,
         timeoutMs: this.opts.timeoutMs,
       }),

@@ -3,7 +3,7 @@
  * job on the real test bed (OpenSSH sshd + one dockerd per host + a registry).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { runDeploy } from '../harness/run-deploy.js';
@@ -259,9 +259,25 @@ jobs:
     rmSync(join(repo, 'jobs', 'odd.yml'));
   });
 
-  test('a host that dies mid-update: the others complete, and a re-run converges', async () => {
+  test('a host that dies during a run: the others complete, and a re-run converges', async () => {
     const victim = sb.hosts[sb.hosts.length - 1]!;
     const { stopSshd, startSshd, readSandbox } = await import('../harness/sandbox.js');
+    const { sshdPaths } = await import('../harness/sshd.js');
+    // A foreign lock on the victim keeps the run retrying (--lock-wait) with its connection
+    // open and nothing changed yet: the victim dies at a known point, not at a lucky one.
+    const lock = join(sshdPaths(join(sb.root, 'hosts', victim.name)).home, '.deploy/locks/site');
+    mkdirSync(lock, { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(lock, 'holder.json'),
+      JSON.stringify({
+        user: 'someone',
+        machine: 'elsewhere',
+        pid: 1,
+        command: 'deploy update',
+        start: '2026-11-27T00:00:00Z',
+        run: '01JFOREIGNRUN0000000000000',
+      }) + '\n',
+    );
     const full = readSandbox(sb.root)!;
     // Other test files may have restarted this sshd: take its pid from the current state.
     const listener = full.hosts.find((h) => h.name === victim.name)!.sshdPid;
@@ -272,14 +288,16 @@ jobs:
         .map((l) => l.trim().split(/\s+/).map(Number) as [number, number])
         .filter(([, ppid]) => ppid === listener)
         .map(([pid]) => pid);
-    const run = runDeploy(['update', '--json', '--parallel', '8'], {
+    const run = runDeploy(['update', '--json', '--parallel', '8', '--lock-wait', '60s'], {
       cwd: repo,
       env: { ...env, TAG: '2' },
     });
-    // Wait until deploy holds its session to the victim, then kill the sshd and that session.
+    // Wait until deploy holds its session to the victim and has found the lock held, then
+    // kill the sshd and that session.
     const deadline = Date.now() + 20_000;
     while (sessions().length === 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1000));
     const children = sessions();
     expect(children.length).toBeGreaterThan(0);
     await stopSshd(full, victim.name);
@@ -296,8 +314,9 @@ jobs:
     const out = JSON.parse(res.stdout) as DeployOut;
     const others = out.tasks.filter((t) => t.host !== victim.name);
     expect(others.every((t) => t.outcome === 'ok')).toBe(true);
-    // If the host died after its lock was taken, the lock stays (locks never expire, §7.4):
-    // the operator clears it, as the error message says.
+    expect(out.tasks.find((t) => t.host === victim.name)?.outcome).toBe('unreachable');
+    // The foreign lock stays on the victim (locks never expire, §7.4): the operator clears
+    // it, as the error message says.
     const unlock = await runDeploy(['unlock', 'site', '--yes'], { cwd: repo, env });
     expect(unlock.code, unlock.stderr).toBe(0);
     const again = await runDeploy(['update', '--json'], { cwd: repo, env: { ...env, TAG: '2' } });

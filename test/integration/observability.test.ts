@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { z } from 'zod';
 import { DEPLOY_BIN, runDeploy, type DeployResult } from '../harness/run-deploy.js';
+import { readSandbox } from '../harness/sandbox.js';
 import { cleanup, docker, makeRepo, write } from './support/config-repo.js';
 
 const sb = inject('sandbox');
@@ -123,7 +124,8 @@ function followersRunning(): boolean {
 
 /** Kills the per-connection sshd serving a process whose command line contains `marker`. */
 function dropConnectionOf(host: string, marker: string): number {
-  const listener = sb.hosts.find((h) => h.name === host)!.sshdPid;
+  // Another test file may have restarted this sshd: its pid comes from the current state.
+  const listener = readSandbox(sb.root)!.hosts.find((h) => h.name === host)!.sshdPid;
   const parent = (pid: number): number => {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);

@@ -27,6 +27,9 @@ export async function run(
       parallel: globals.parallel,
       timeoutMs: globals.timeoutMs,
       entries,
+      // One `docker ps` per host, like the fan-out it is measured against; the HTML report
+      // mirrors the dashboard, restart counts and exact uptimes included.
+      read: typeof opts.html === 'string' ? 'full' : 'light',
     });
     if (typeof opts.html === 'string') {
       const { writeStatusHtml } = await import('../../ui/report.js');

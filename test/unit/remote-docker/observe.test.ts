@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   OBSERVE_SCRIPT,
+  listArgv,
   observeArgv,
+  parseListed,
   parseObserved,
+  uptimeFromStatus,
   parseSpecLabel,
   ensureNetworkArgv,
   ENSURE_NETWORK_SCRIPT,
@@ -192,5 +195,88 @@ describe('parseObserved tolerance', () => {
       },
       secretHashes: {},
     });
+  });
+});
+
+describe('the light read (listArgv): one docker ps, enough to plan', () => {
+  const listed = parseListed(fixture('ps-list-28.jsonl'));
+  const inspected = parseObserved(fixture('inspect-28.json'));
+  const planning = (c: (typeof listed)[number]) => ({
+    id: c.id,
+    name: c.name,
+    service: c.service,
+    job: c.job,
+    task: c.task,
+    host: c.host,
+    inventory: c.inventory,
+    hash: c.hash,
+    version: c.version,
+    spec: c.spec,
+    secretHashes: c.secretHashes,
+    image: c.image,
+    state: c.state,
+    // docker keeps the last health of a stopped container in inspect; ps shows none.
+    health: c.state === 'running' ? c.health : 'n/a',
+    exitCode: c.exitCode,
+    networks: c.networks,
+  });
+
+  test('agrees with docker inspect on every field planning uses', () => {
+    expect(listed).toHaveLength(4);
+    for (const c of listed) {
+      const full = inspected.find((x) => x.id === c.id)!;
+      expect(planning(c)).toEqual(planning(full));
+    }
+  });
+
+  test('states, health, exit code and networks of the four containers', () => {
+    const byTask = Object.fromEntries(listed.map((c) => [c.task, c]));
+    expect(byTask.one).toMatchObject({ state: 'running', health: 'healthy', networks: ['deploy'] });
+    expect(byTask.one!.spec?.labels).toEqual({ 'a,b': 'x=y, z' });
+    expect(byTask.two).toMatchObject({ state: 'exited', exitCode: 3, health: 'none' });
+    expect(byTask.three).toMatchObject({ state: 'created', health: 'none' });
+    expect(byTask.four).toMatchObject({ state: 'running', health: 'unhealthy' });
+  });
+
+  test('reads only deploy containers, by the deploy label', () => {
+    expect(listArgv().slice(0, 6)).toEqual([
+      'docker',
+      'ps',
+      '-a',
+      '--no-trunc',
+      '--filter',
+      'label=deploy.service',
+    ]);
+    expect(parseListed('\n')).toEqual([]);
+  });
+});
+
+describe("uptimeFromStatus: docker's rounded uptime back in ms", () => {
+  test.each([
+    ['Up Less than a second', 0],
+    ['Up 1 second', 1000],
+    ['Up 42 seconds (healthy)', 42_000],
+    ['Up About a minute', 60_000],
+    ['Up 5 minutes (health: starting)', 300_000],
+    ['Up About an hour (Paused)', 3_600_000],
+    ['Up 3 hours', 10_800_000],
+    ['Up 2 days', 172_800_000],
+    ['Up 3 weeks', 1_814_400_000],
+    ['Up 4 months', 10_368_000_000],
+    ['Up 2 years', 63_072_000_000],
+    ['Exited (0) 3 minutes ago', undefined],
+    ['Created', undefined],
+    ['Restarting (1) 2 seconds ago', undefined],
+    ['Up forever', undefined],
+  ])('%s', (status, ms) => {
+    expect(uptimeFromStatus(status)).toBe(ms);
+  });
+
+  test('a light read carries it for running containers only, and says it is light', () => {
+    const listed = parseListed(fixture('ps-list-28.jsonl'));
+    for (const c of listed) {
+      expect(c.light).toBe(true);
+      expect(c.uptimeMs === undefined).toBe(c.state !== 'running');
+    }
   });
 });

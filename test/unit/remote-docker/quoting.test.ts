@@ -11,6 +11,7 @@ import {
   lockReadArgv,
   lockReleaseArgv,
   mkTmpArgv,
+  parseHeld,
   parseHolder,
   rmTmpArgv,
 } from '../../../src/remote-docker/index.js';
@@ -144,6 +145,26 @@ describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => 
     expect(run(lockReadArgv('coding')).code).not.toBe(0);
     expect(run(lockAcquireArgv('coding'), holder).code).toBe(0);
     expect(run(lockReleaseArgv('coding')).code).toBe(0);
+  });
+
+  test('several locks at once: all or nothing, and a held one names itself and its holder', () => {
+    expect(run(lockAcquireArgv('db'), holder).code).toBe(0);
+    const other = holderJson({ ...parseHolder(holder)!, pid: 7, run: '01JOTHER' });
+    const held = run(lockAcquireArgv('api', 'db', 'web'), other);
+    expect(held.code).toBe(LOCK_HELD_EXIT);
+    expect(parseHeld(held.stdout)).toEqual({
+      dir: '.deploy/locks/db',
+      holder: parseHolder(holder),
+    });
+    // `api` was taken before `db` turned out held: it is given back, `web` never taken.
+    expect(run(lockReadArgv('api')).code).not.toBe(0);
+    expect(run(lockReadArgv('web')).code).not.toBe(0);
+    expect(run(lockReleaseArgv('db')).code).toBe(0);
+    expect(run(lockAcquireArgv('api', 'db', 'web'), other).code).toBe(0);
+    for (const s of ['api', 'db', 'web'])
+      expect(parseHolder(run(lockReadArgv(s)).stdout)?.run).toBe('01JOTHER');
+    expect(run(lockReleaseArgv('api', 'db', 'web')).code).toBe(0);
+    expect(run(lockReadArgv('db')).code).not.toBe(0);
   });
 
   test('a lock that cannot be created is an error, not "held"', () => {
