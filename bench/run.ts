@@ -35,7 +35,7 @@ import { mustTimed, type Timed } from './lib/proc.js';
 import { writeRepo } from './lib/repo.js';
 import { connectionCounter } from './lib/sshd-log.js';
 import { fanOutScript, STATUS_REMOTE, updateRemote, type Kex } from './lib/ssh.js';
-import { observeArgv } from '../src/remote-docker/index.js';
+import { listArgv } from '../src/remote-docker/index.js';
 import { loadProject } from '../src/inventory/index.js';
 import { createPool } from '../src/transport/index.js';
 import { shellJoin } from '../src/shared/quote.js';
@@ -229,7 +229,8 @@ async function ansibleRun(bed: Bed, args: string[], playbook: boolean): Promise<
 
 // ---------------------------------------------------------------- status
 
-const OBSERVE_REMOTE = shellJoin(observeArgv({ docker: 'docker', sudo: false }));
+// What `deploy status` runs on each host: one `docker ps` with deploy's format.
+const OBSERVE_REMOTE = shellJoin(listArgv());
 
 async function status(beds: Beds): Promise<void> {
   for (const [n, bed] of [
