@@ -88,15 +88,22 @@ function addRow(
   return r;
 }
 
-/** Runs each named closure `rounds` times, interleaved, after one untimed warm-up each. */
+/**
+ * Runs each named closure `rounds` times, interleaved, after one untimed warm-up each. The
+ * order rotates every round, so no tool always runs right after the same other one.
+ */
 async function interleaved(
   fns: Record<string, { fn: () => Promise<number>; rounds: number }>,
   maxRounds: number,
 ): Promise<Record<string, number[]>> {
   for (const { fn } of Object.values(fns)) await fn();
   const out: Record<string, number[]> = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  const entries = Object.entries(fns);
   for (let i = 0; i < maxRounds; i++)
-    for (const [k, { fn, rounds }] of Object.entries(fns)) if (i < rounds) out[k]!.push(await fn());
+    for (let j = 0; j < entries.length; j++) {
+      const [k, { fn, rounds }] = entries[(i + j) % entries.length]!;
+      if (i < rounds) out[k]!.push(await fn());
+    }
   return out;
 }
 
@@ -221,7 +228,7 @@ async function ansibleRun(bed: Bed, args: string[], playbook: boolean): Promise<
   const controlDir = newControlDir(bed.ansible!);
   const r = await mustTimed(playbook ? 'ansible-playbook' : 'ansible', args, {
     env: ansibleEnv(bed.ansible!, controlDir),
-  }).finally(() => closeControlMasters(controlDir));
+  }).finally(async () => closeControlMasters(controlDir));
   if (/UNREACHABLE|FAILED/.test(r.stdout))
     throw new Error(`ansible reported a failure:\n${r.stdout.slice(-2000)}`);
   return r;
@@ -444,8 +451,11 @@ async function update(bed: Bed): Promise<void> {
       Object.keys(tools).map((k) => [k, []]),
     );
     for (const fn of Object.values(tools)) await fn('1');
+    const order = Object.entries(tools);
     for (let i = 0; i < slowRounds; i++) {
-      for (const [name, fn] of Object.entries(tools)) {
+      // Rotated every round, as in `interleaved`.
+      for (let j = 0; j < order.length; j++) {
+        const [name, fn] = order[(i + j) % order.length]!;
         dropWeb2(bed, n);
         times[name]!.push(await fn('2'));
         await fn('1');

@@ -126,7 +126,7 @@ export function newControlDir(setup: AnsibleSetup): string {
 
 /** Ends the ControlPersist masters a run left behind (they would linger 60 s, holding
  * sshd sessions and skewing the next rows); untimed. */
-export function closeControlMasters(controlDir: string): void {
+export async function closeControlMasters(controlDir: string): Promise<void> {
   for (const sock of readdirSync(controlDir)) {
     spawnSync(
       'ssh',
@@ -134,6 +134,13 @@ export function closeControlMasters(controlDir: string): void {
       { stdio: 'ignore' },
     );
   }
+  // `-O exit` returns at once; the masters and their sshd sessions wind down after. Wait
+  // for that (each master removes its socket), then a moment more, so the teardown of 30
+  // connections is not billed to whichever tool runs next.
+  const deadline = Date.now() + 5000;
+  while (readdirSync(controlDir).length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
 }
 
 /** `ansible all -m command -a 'docker ps -a --format {{json .}}'`; Jinja would eat the braces. */

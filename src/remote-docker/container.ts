@@ -92,8 +92,9 @@ export function renameArgv(from: string, to: string): string[] {
 }
 
 /** Never `-v`: replace and `down` keep volumes (SPEC §7.8). */
-export function removeArgv(name: string, opts: { force?: boolean } = {}): string[] {
-  return opts.force ? ['docker', 'rm', '-f', name] : ['docker', 'rm', name];
+export function removeArgv(name: string | string[], opts: { force?: boolean } = {}): string[] {
+  const names = typeof name === 'string' ? [name] : name;
+  return opts.force ? ['docker', 'rm', '-f', ...names] : ['docker', 'rm', ...names];
 }
 
 export interface LogsOptions {

@@ -16,14 +16,20 @@ import {
   type StepResult,
 } from '../remote-docker/index.js';
 import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
-import { fanOut } from './fanout.js';
 import { HostDocker } from './host-docker.js';
 import { runJob, type Outcome, type TaskResult } from './jobs.js';
 import { acquireLocks, type HeldLocks, LockHeldError } from './locks.js';
 import { asDeployError, observeHosts, type Observation } from './observe.js';
 import { knownTaskKeys, planTasks, taskKey, type PlannedTask } from './plan.js';
 import type { Reporter } from './reporter.js';
-import { networkSeen, preparePulls, pruneImages, pullChecks, type HostLook } from './images.js';
+import {
+  networkSeen,
+  preparePulls,
+  pruneImages,
+  pruneListStep,
+  pullChecks,
+  type HostLook,
+} from './images.js';
 
 export type DeployAction = 'up' | 'update' | 'rollback';
 
@@ -119,6 +125,12 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       };
     },
   };
+  // Filled as jobs succeed; emptied by the run's last round trip (see the `finally`).
+  const oldByHost = new Map<string, string[]>();
+  const setAside = (host: string, name: string): void => {
+    oldByHost.set(host, [...(oldByHost.get(host) ?? []), name]);
+  };
+  const pruneRepos = new Map<string, Set<string>>();
   let locks: HeldLocks;
   try {
     locks = await acquireLocks(
@@ -171,7 +183,6 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     }
 
     const failedJobs = new Set<string>();
-    const pruneRepos = new Map<string, Set<string>>();
     // Jobs start as soon as what they depend on is done (jobs of the same service named in
     // depends_on, every job of a service named in the service's depends_on); independent
     // jobs run side by side. Dependencies outside the selection count as met.
@@ -230,6 +241,9 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
             signal: req.signal,
             step: (message) => req.reporter.step(ref, message),
           }),
+          finish: (moved) => {
+            for (const m of moved) if (m.oldName) setAside(m.planned.host, m.oldName);
+          },
         });
         for (const r of jobResults) results.set(taskKey(r.planned), r);
         if (jobResults.some((r) => r.outcome !== 'ok')) failedJobs.add(k);
@@ -252,15 +266,25 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       const stale = plan.tasks.filter(
         (t) => t.action === 'unchanged' && t.leftoverOld && !hostErrors[t.host],
       );
-      await fanOut(stale, req.parallel, (t) =>
-        hosts.get(t.host)!.run(removeArgv(t.leftoverOld!.name, { force: true })),
-      );
+      for (const t of stale) setAside(t.host, t.leftoverOld!.name);
     }
-    await pruneImages(pruneRepos, hosts, req.parallel);
     return finish(plan.tasks, {});
   } finally {
-    // The per-run tmp dir goes with the locks, in the same `rm`.
-    await locks.release((h) => (tmpHosts.has(h) ? [tmpDir(req.run)] : [])).catch(() => {});
+    // One last round trip per host: the set-aside containers go, the job's images are
+    // listed for pruning, then the locks and the per-run tmp dir go in the same `rm`.
+    const listed = await locks
+      .release({
+        alsoRemove: (h) => (tmpHosts.has(h) ? [tmpDir(req.run)] : []),
+        before: (h) => [
+          ...(oldByHost.get(h)?.length
+            ? [{ argv: removeArgv(oldByHost.get(h)!, { force: true }), mayFail: true }]
+            : []),
+          ...(pruneRepos.get(h) ? [pruneListStep(pruneRepos.get(h)!)] : []),
+        ],
+      })
+      .catch(() => new Map<string, StepResult[]>());
+    // Pruning needs no lock: the other services' deploys never held this one anyway.
+    await pruneImages(pruneRepos, hosts, req.parallel, (h) => listed.get(h)?.at(-1));
   }
 
   function finish(planned: PlannedTask[], extra: { lockError?: LockHeldError }): DeployReport {

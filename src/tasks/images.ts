@@ -168,20 +168,27 @@ export async function preparePulls(
   return failed;
 }
 
+/** The listing pruning decides from: it rides along the run's last round trip. */
+export function pruneListStep(repositories: Set<string>): BatchStep {
+  return { argv: imagesArgv([...repositories]), mayFail: true };
+}
+
 /**
  * After a job succeeded, its unused images on the hosts it touched go, keeping the newest
  * 3 per repository (§7.3). Best effort: a failed prune never fails the deploy. No look at
- * the containers first: `rmi` without `-f` refuses an image a container still uses, so the
- * list alone decides, and most runs (3 images or fewer) stop after that one round trip.
+ * the containers: `rmi` without `-f` refuses an image a container still uses, so the listing
+ * alone decides, and most runs (3 images or fewer) need no further round trip. `listing`
+ * gives a host's `pruneListStep` result when it was already read.
  */
 export async function pruneImages(
   repos: Map<string, Set<string>>,
   hosts: Map<string, HostDocker>,
   parallel: number,
+  listing: (host: string) => StepResult | undefined = () => undefined,
 ): Promise<void> {
   await fanOut([...repos], parallel, async ([hostName, repositories]) => {
     const host = hosts.get(hostName)!;
-    const listed = await host.run(imagesArgv([...repositories]));
+    const listed = listing(hostName) ?? (await host.run(imagesArgv([...repositories])));
     if (listed.code !== 0) return;
     const remove = chooseImagesToPrune(parseImages(listed.stdout), {
       repositories: [...repositories],

@@ -39,6 +39,11 @@ export interface JobRunOptions {
   signal: AbortSignal;
   /** --parallel: tasks in flight at once, whatever the batch size. */
   parallel: number;
+  /**
+   * Takes over removing the set-aside containers once the job is done with them (the
+   * deploy folds it into its last round trip); by default they are removed here.
+   */
+  finish?: (moved: Moved[]) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -126,7 +131,8 @@ export async function runJob(
   } else {
     // The job succeeded (or its policy keeps what moved): set-aside containers go, on
     // every host at once (one after another they cost a round trip per task).
-    await Promise.all(moved.map((m) => inFlight(() => finishMoved(m).catch(() => {}))));
+    if (opts.finish) opts.finish(moved);
+    else await Promise.all(moved.map((m) => inFlight(() => finishMoved(m).catch(() => {}))));
   }
   return work.map((p) => results.get(p)!);
 }

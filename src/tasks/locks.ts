@@ -42,9 +42,16 @@ export function describeHolder(h: LockHolder): string {
   return `${h.user} on ${h.machine} (pid ${h.pid}, \`${h.command}\`, since ${h.start}, run ${h.run})`;
 }
 
+export interface ReleaseOptions {
+  /** More of a host's paths to remove in the same `rm`. */
+  alsoRemove?: (host: string) => string[];
+  /** Steps to run on a host in the same round trip, just before its locks go. */
+  before?: (host: string) => BatchStep[];
+}
+
 export interface HeldLocks {
-  /** Removes the locks; `alsoRemove` names more of a host's paths to remove in the same command. */
-  release(alsoRemove?: (host: string) => string[]): Promise<void>;
+  /** Removes the locks; returns, per host, the results of the `before` steps. */
+  release(options?: ReleaseOptions): Promise<Map<string, StepResult[]>>;
   /** Per host, the results of the `then` steps that ran right after its locks were taken. */
   looks: Map<string, StepResult[]>;
   /** Hosts that failed under the lock round trip (only with `skipUnreachable`). */
@@ -128,11 +135,23 @@ export async function acquireLocks(
         else looks.set(host.name, r.value.rest);
       }
     });
-    const releaseTaken = async (alsoRemove?: (host: string) => string[]): Promise<void> => {
-      await fanOut(taken, options.parallel, ({ host, services }) => {
-        const argv = lockReleaseArgv(...services);
-        return host.run([...argv, ...(alsoRemove?.(host.name) ?? [])]);
+    const releaseTaken = async (
+      release: ReleaseOptions = {},
+    ): Promise<Map<string, StepResult[]>> => {
+      const done = new Map<string, StepResult[]>();
+      await fanOut(taken, options.parallel, async ({ host, services }) => {
+        const before = release.before?.(host.name) ?? [];
+        const remove = [
+          ...lockReleaseArgv(...services),
+          ...(release.alsoRemove?.(host.name) ?? []),
+        ];
+        if (before.length === 0) return host.run(remove);
+        const results = await host.batch([...before, { argv: remove }], { keepRefusals: true });
+        done.set(host.name, results.slice(0, before.length));
+        // A step that failed must not keep the lock: `before` steps are best effort.
+        if (results.length <= before.length) await host.run(remove);
       });
+      return done;
     };
     if (!held && failure === undefined) return { release: releaseTaken, looks, unreachable };
     await releaseTaken();
