@@ -4,7 +4,7 @@
  */
 import type { ResolvedService } from '../inventory/model.js';
 import type { ObservedContainer } from '../remote-docker/index.js';
-import { ulid, whoAmI, type LedgerEntry } from '../ledger/index.js';
+import { configState, ulid, whoAmI, type LedgerEntry } from '../ledger/index.js';
 import { type ExitCode, worstExit } from '../shared/errors.js';
 import { escapeControl } from '../shared/quote.js';
 import { formatDuration } from '../shared/duration.js';
@@ -41,6 +41,8 @@ export async function runDeployCommand(
   const run = ulid(startedAt);
   const versions: Record<string, string> = {};
   for (const s of input.services) versions[s.service] = ulid();
+  // What the ledger entry says of the config repo is read now, beside the deploy, not after.
+  const gitState = configState(project.dir).catch(() => ({ commit: null, dirty: null }));
   const user = await whoAmI(project.dir);
   const command = ['deploy', ...process.argv.slice(2)].join(' ');
   const reporter = progressReporter(globals);
@@ -94,6 +96,7 @@ export async function runDeployCommand(
     user,
     targets: input.targets,
     interrupted: session.signal.aborted,
+    gitState,
     sources: input.sources,
     specs: input.specs,
     from: input.from,

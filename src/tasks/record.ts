@@ -30,6 +30,8 @@ export interface RunMeta {
   specs?: Record<string, unknown>;
   /** rollback: the entry that was running before, per service. */
   from?: Record<string, string>;
+  /** The config repo's state, read when the run started (git runs beside the deploy). */
+  gitState?: Promise<{ commit: string | null; dirty: boolean | null }>;
 }
 
 export function entryOutcome(tasks: TaskReport[], interrupted: boolean): LedgerOutcome {
@@ -44,7 +46,7 @@ export async function recordRun(
   meta: RunMeta,
 ): Promise<LedgerEntry[]> {
   if (services.length === 0) return [];
-  const git = await configState(project.dir);
+  const git = await (meta.gitState ?? configState(project.dir));
   const now = Date.now();
   const entries = services.map((name) => {
     const serviceTasks = tasks.filter((t) => t.service === name);
