@@ -31,15 +31,6 @@ const byKey = (a: [string, string], b: [string, string]): number =>
  * @example shellJoin(createArgv(task, { inventory: 'production', version: '01J…' }))
  * // docker create --name coding-web-web-1 --label deploy.service=coding … registry/coding/web:1.0.0 /app/web
  */
-/**
- * `docker run -d`: `createArgv` and a start in one docker process (each docker CLI process
- * costs a busy host ~30 ms of CPU). Prints the new container's id.
- */
-export function runArgv(task: ResolvedTask, opts: CreateOptions): string[] {
-  const [docker, , ...rest] = createArgv(task, opts);
-  return [docker!, 'run', '--detach', ...rest];
-}
-
 export function createArgv(task: ResolvedTask, opts: CreateOptions): string[] {
   const s = task.spec;
   const argv = ['docker', 'create', '--name', opts.name ?? task.container];
@@ -73,6 +64,15 @@ export function createArgv(task: ResolvedTask, opts: CreateOptions): string[] {
   argv.push(s.image);
   if (s.command) argv.push(...s.command);
   return argv;
+}
+
+/**
+ * `docker run -d`: `createArgv` and a start in one docker process (each docker CLI process
+ * costs a busy host ~30 ms of CPU). Prints the new container's id.
+ */
+export function runArgv(task: ResolvedTask, opts: CreateOptions): string[] {
+  const [docker, , ...rest] = createArgv(task, opts);
+  return [docker!, 'run', '--detach', ...rest];
 }
 
 /** @example startArgv('coding-web-web-1') // ['docker', 'start', 'coding-web-web-1'] */

@@ -22,14 +22,7 @@ import { acquireLocks, type HeldLocks, LockHeldError } from './locks.js';
 import { asDeployError, observeHosts, type Observation } from './observe.js';
 import { knownTaskKeys, planTasks, taskKey, type PlannedTask } from './plan.js';
 import type { Reporter } from './reporter.js';
-import {
-  networkSeen,
-  preparePulls,
-  pruneImages,
-  pruneListStep,
-  pullChecks,
-  type HostLook,
-} from './images.js';
+import { preparePulls, pruneImages, pruneListStep, pullChecks, type HostLook } from './images.js';
 
 export type DeployAction = 'up' | 'update' | 'rollback';
 
@@ -109,21 +102,22 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   // Lock first, then look, in one round trip per host: what is planned is what runs under
   // the lock, and the image checks and network ride along. A host whose tasks turn out
   // unchanged was locked for nothing, briefly; that costs less than a second look.
-  const tasksOn = (h: string) => desired.filter((t) => t.host === h);
   const list: BatchStep = { argv: listArgv() };
+  const checks = new Map(
+    hostNames.map((h) => [
+      h,
+      pullChecks(
+        desired.filter((t) => t.host === h),
+        req.force,
+      ),
+    ]),
+  );
   const looks = {
-    steps: (host: HostDocker): BatchStep[] => [
-      list,
-      ...pullChecks(tasksOn(host.name), req.force).steps,
-    ],
-    read: (host: HostDocker, steps: StepResult[]): HostLook => {
-      const observed = parseListed(host.check(list, steps[0]).stdout);
-      return {
-        observed,
-        networkReady: networkSeen(observed),
-        ...pullChecks(tasksOn(host.name), req.force).read(steps.slice(1)),
-      };
-    },
+    steps: (host: HostDocker): BatchStep[] => [list, ...checks.get(host.name)!.steps],
+    read: (host: HostDocker, steps: StepResult[]): HostLook => ({
+      observed: parseListed(host.check(list, steps[0]).stdout),
+      ...checks.get(host.name)!.read(steps.slice(1)),
+    }),
   };
   // Filled as jobs succeed; emptied by the run's last round trip (see the `finally`).
   const oldByHost = new Map<string, string[]>();

@@ -35,19 +35,19 @@ export interface PullContext {
   reporter: Reporter;
 }
 
-/** What a host told about its images and network in the lock round trip. */
-export interface PullChecks {
+/** What a host told in the lock round trip: its containers and which wanted images it has. */
+export interface HostLook {
+  observed: ObservedContainer[];
   /** Wanted images found on the host. */
   present: Set<string>;
   /** Wanted images that were looked for (none with --force: those are pulled again). */
   checked: Set<string>;
-  /** A running container is attached to the `deploy` network, so it exists. */
-  networkReady: boolean;
 }
 
-export interface HostLook extends PullChecks {
-  observed: ObservedContainer[];
-}
+const presentStep = (image: string): BatchStep => ({
+  argv: imagePresentArgv(image),
+  mayFail: true,
+});
 
 /**
  * The image checks `preparePulls` needs, as steps that can ride along another round trip:
@@ -56,10 +56,13 @@ export interface HostLook extends PullChecks {
 export function pullChecks(
   tasks: readonly ResolvedTask[],
   force?: boolean,
-): { steps: BatchStep[]; read(results: readonly StepResult[]): Omit<PullChecks, 'networkReady'> } {
+): {
+  steps: BatchStep[];
+  read(results: readonly StepResult[]): Pick<HostLook, 'present' | 'checked'>;
+} {
   const images = force ? [] : [...new Set(tasks.map((t) => t.spec.image))];
   return {
-    steps: images.map((image) => ({ argv: imagePresentArgv(image), mayFail: true })),
+    steps: images.map(presentStep),
     read: (results) => ({
       present: new Set(images.filter((_, i) => results[i]?.code === 0)),
       checked: new Set(images.filter((_, i) => results[i] !== undefined)),
@@ -68,7 +71,7 @@ export function pullChecks(
 }
 
 /** The `deploy` network is known to exist when a running container uses it. */
-export function networkSeen(observed: readonly ObservedContainer[]): boolean {
+function networkSeen(observed: readonly ObservedContainer[]): boolean {
   return observed.some((c) => c.state === 'running' && c.networks?.includes(DEPLOY_NETWORK));
 }
 
@@ -79,7 +82,7 @@ export async function preparePulls(
   req: PullContext,
   tmpHosts: Set<string>,
   hostErrors: Record<string, DeployError>,
-  known: Map<string, PullChecks> = new Map(),
+  known: Map<string, HostLook> = new Map(),
 ): Promise<Map<string, string>> {
   const failed = new Map<string, string>();
   const byHost = new Map<string, PlannedTask[]>();
@@ -93,17 +96,13 @@ export async function preparePulls(
     const seen = known.get(hostName);
     // What the lock round trip did not settle costs one more round trip here.
     const unchecked = req.force ? [] : images.filter((i) => !seen?.checked.has(i));
-    const checked = unchecked.length
-      ? await host.batch(
-          unchecked.map((image) => ({ argv: imagePresentArgv(image), mayFail: true })),
-        )
-      : [];
+    const checked = unchecked.length ? await host.batch(unchecked.map(presentStep)) : [];
     const missing = images.filter(
       (image) =>
         req.force || !(seen?.present.has(image) || checked[unchecked.indexOf(image)]?.code === 0),
     );
     const network: BatchStep[] =
-      !seen?.networkReady &&
+      !(seen && networkSeen(seen.observed)) &&
       tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined)
         ? [{ argv: ensureNetworkArgv(host.spec) }]
         : [];

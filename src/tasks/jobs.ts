@@ -9,7 +9,6 @@ import type { HostError } from '../shared/errors.js';
 import type { PlannedTask } from './plan.js';
 import type { HostDocker } from './host-docker.js';
 import {
-  finishMoved,
   moveTask,
   startTask,
   undoMoved,
@@ -40,10 +39,10 @@ export interface JobRunOptions {
   /** --parallel: tasks in flight at once, whatever the batch size. */
   parallel: number;
   /**
-   * Takes over removing the set-aside containers once the job is done with them (the
-   * deploy folds it into its last round trip); by default they are removed here.
+   * Receives the tasks whose set-aside containers the job is done with (it succeeded, or
+   * its policy keeps what moved): the deploy removes them in its last round trip.
    */
-  finish?: (moved: Moved[]) => void;
+  finish: (moved: Moved[]) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -129,10 +128,7 @@ export async function runJob(
       }
     }
   } else {
-    // The job succeeded (or its policy keeps what moved): set-aside containers go, on
-    // every host at once (one after another they cost a round trip per task).
-    if (opts.finish) opts.finish(moved);
-    else await Promise.all(moved.map((m) => inFlight(() => finishMoved(m).catch(() => {}))));
+    opts.finish(moved);
   }
   return work.map((p) => results.get(p)!);
 }

@@ -213,11 +213,6 @@ export async function undoMoved(moved: Moved): Promise<void> {
   await restoreOld(moved.host, name, moved.oldWasRunning, false);
 }
 
-/** After the whole job succeeded, the set-aside containers go. */
-export async function finishMoved(moved: Moved): Promise<void> {
-  if (moved.oldName) await moved.host.run(removeArgv(moved.oldName, { force: true }));
-}
-
 async function restoreOld(
   host: HostDocker,
   name: string,
