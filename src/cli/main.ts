@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { DeployError, type ExitCode } from '../shared/errors.js';
 import { parseDuration } from '../shared/duration.js';
 import type { GlobalOptions } from './context.js';
+import type { Verb } from './verbs.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -29,8 +30,8 @@ const notImplemented =
     return 2;
   };
 
-/** verb → module under ./commands exporting `run`. Absent verbs are not implemented yet. */
-const IMPLEMENTED: Record<string, () => Promise<{ run: Action }>> = {
+/** verb → module under ./commands exporting `run`. */
+const IMPLEMENTED: Record<Verb, () => Promise<{ run: Action }>> = {
   validate: () => import('./commands/validate.js'),
   up: () => import('./commands/up.js'),
   update: () => import('./commands/update.js'),
@@ -109,7 +110,7 @@ export function buildProgram(): Command {
         const args = (raw.slice(0, -2) as unknown[]).flatMap((a) =>
           a === undefined ? [] : Array.isArray(a) ? a : [a],
         ) as string[];
-        const load = IMPLEMENTED[name];
+        const load = IMPLEMENTED[name as Verb] as (typeof IMPLEMENTED)[Verb] | undefined;
         const action = load ? (await load()).run : notImplemented(name);
         exitCode = await action(globals(program), args, opts, command);
       },
@@ -230,6 +231,3 @@ function reportError(err: unknown, verbose: boolean, json: boolean): ExitCode {
   );
   return 1;
 }
-
-const code = await main(process.argv);
-process.exitCode = code;

@@ -11,7 +11,7 @@ import { readLedger } from '../../../src/ledger/index.js';
 import { tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const main = join(root, 'src/cli/main.ts');
+const main = join(root, 'src/cli/entry.ts');
 const tsx = join(root, 'node_modules/tsx/dist/esm/index.mjs');
 const SECRET = 'sk-live-0123456789abcdef';
 

@@ -1,0 +1,20 @@
+/** The commands deploy implements (SPEC §3), in one list the entry and the launcher share. */
+export const VERBS = [
+  'validate',
+  'up',
+  'update',
+  'down',
+  'plan',
+  'status',
+  'ui',
+  'logs',
+  'inspect',
+  'stats',
+  'unlock',
+  'completion',
+  'rollback',
+  'history',
+  'push',
+] as const;
+
+export type Verb = (typeof VERBS)[number];
