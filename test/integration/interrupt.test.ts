@@ -46,8 +46,8 @@ async function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
   }
 }
 
-function startUpdate(repo: string, tag: string) {
-  const child = spawn(process.execPath, [DEPLOY_BIN, 'update', '--json'], {
+function startUpdate(repo: string, tag: string, args: string[] = ['--json']) {
+  const child = spawn(process.execPath, [DEPLOY_BIN, 'update', ...args], {
     cwd: repo,
     env: { ...process.env, NO_COLOR: '1', TAG: tag },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,5 +110,26 @@ describe('interruption', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(names()).toEqual(['slow-web-one']);
     expect((await httpGet(`http://${host.address}:8080/`)).body.trim()).toBe('web 2');
+  });
+
+  test('a reader that goes away (`deploy update -v | head -1`) does not stop the deploy half-way', async () => {
+    const from = await runDeploy(['update'], { cwd: repo, env: { TAG: '2' } });
+    expect(from.code, from.stderr).toBe(0);
+    const run = startUpdate(repo, '1', ['-v']);
+    // Like `head -1`: stdout is closed unread, stderr after its first line (-v prints each
+    // command as it starts, so more follows while the run is under way).
+    run.child.stdout.destroy();
+    await new Promise<void>((resolve) => run.child.stderr.once('data', () => resolve()));
+    run.child.stderr.destroy();
+    const res = await run.done;
+    expect(res.code).toBe(0);
+    expect(names()).toEqual(['slow-web-one']);
+    expect((await httpGet(`http://${host.address}:8080/`)).body.trim()).toBe('web 1');
+    const homeLock = join(sb.root, 'hosts', host.name, 'home', '.deploy', 'locks', 'slow');
+    expect(existsSync(homeLock)).toBe(false);
+    const lines = readFileSync(join(repo, 'ledger', 'slow.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ action: 'update', outcome: 'ok' });
   });
 });
