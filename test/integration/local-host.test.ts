@@ -2,7 +2,7 @@
  * `address: local`: the same commands without SSH, against the engine DOCKER_HOST names
  * (here one of the test bed's engines), secrets included (stdin through a pipe).
  */
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -43,7 +43,10 @@ jobs:
       `REGISTRY_PASSWORD=${sb.registry.password}\n`,
     );
   });
-  afterAll(() => cleanup(sb, 'laptop'));
+  afterAll(() => {
+    cleanup(sb, 'laptop');
+    rmSync(repo, { recursive: true, force: true });
+  });
 
   test('up, status and down run as child processes with the same results', async () => {
     const up = await runDeploy(['up', '--json'], { cwd: repo, env });

@@ -3,9 +3,10 @@
  * that drive the built CLI.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll } from 'vitest';
 import { inventoryYaml, type SandboxData } from '../../harness/sandbox.js';
 
 export interface RepoOptions {
@@ -21,8 +22,15 @@ export interface RepoOptions {
   hosts?: string[];
 }
 
+// Each test file gets its own copy of this module: its repositories go when the file ends.
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function makeRepo(sb: SandboxData, opts: RepoOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-it-'));
+  made.push(dir);
   const inv = opts.inventory ?? 'test';
   const hosts = sb.hosts.filter((h) => !opts.hosts || opts.hosts.includes(h.name));
   const inventory =

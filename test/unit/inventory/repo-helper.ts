@@ -1,6 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll } from 'vitest';
+
+// Each test file gets its own copy of this module: its repositories go when the file ends.
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export const BASE_INVENTORY = `defaults: { user: root }
 hosts:
@@ -22,6 +29,7 @@ jobs:
 /** A throwaway config repository; files default to one inventory and one job file. */
 export function makeRepo(files: Record<string, string | null>): string {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-cfg-'));
+  made.push(dir);
   const all: Record<string, string | null> = {
     'inventories/test.yml': BASE_INVENTORY,
     'jobs/shop.yml': BASE_JOB,
