@@ -15,6 +15,7 @@ export {
 } from './entry.js';
 export {
   appendEntries,
+  findEntries,
   readLedger,
   ledgerFile,
   LEDGER_DIR,

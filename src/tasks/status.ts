@@ -57,7 +57,9 @@ export async function readStatus(
     parallel: number;
     timeoutMs: number;
     now?: number;
-    entries?: LedgerEntry[];
+    /** Finds ledger entries by id (the versions the containers carry); without it no
+     * drift note comes from the ledger. */
+    ledger?: (ids: ReadonlySet<string>) => Promise<Map<string, LedgerEntry>>;
     /** `full` also reads start times and restart counts (a second docker process per host). */
     read?: 'light' | 'full';
   },
@@ -79,7 +81,11 @@ export async function readStatus(
   const now = opts.now ?? Date.now();
   const selectedServices = new Set(services.map((s) => s.service));
   const byKey = new Map(plan.tasks.map((p) => [taskKey(p), p]));
-  const entryById = opts.entries ? new Map(opts.entries.map((e) => [e.id, e])) : undefined;
+  const versions = new Set(
+    Object.values(observation.observed).flatMap((cs) => cs.map((c) => c.version)),
+  );
+  versions.delete('');
+  const entryById = opts.ledger ? await opts.ledger(versions) : undefined;
 
   const tasks: TaskStatus[] = desired.map((t) => {
     const p = byKey.get(taskKey(t));

@@ -1,5 +1,5 @@
 import { selectTargets } from '../../inventory/index.js';
-import { readLedger } from '../../ledger/index.js';
+import { findEntries } from '../../ledger/index.js';
 import { type ExitCode, worstExit } from '../../shared/errors.js';
 import { formatDuration } from '../../shared/duration.js';
 import { escapeControl } from '../../shared/quote.js';
@@ -22,11 +22,10 @@ export async function run(
     const selection = selectTargets(project, args[0], hostFilter);
     // Orphans can only be found by reading every host of the inventory.
     const hosts = hostsToRead(project, selection, hostFilter);
-    const { entries } = await readLedger(project.dir, { inventory: project.inventory.name });
     const report = await readStatus(project, selection.services, hosts, session.pool, {
       parallel: globals.parallel,
       timeoutMs: globals.timeoutMs,
-      entries,
+      ledger: (ids) => findEntries(project.dir, ids, { inventory: project.inventory.name }),
       // One `docker ps` per host, like the fan-out it is measured against; the HTML report
       // mirrors the dashboard, restart counts and exact uptimes included.
       read: typeof opts.html === 'string' ? 'full' : 'light',

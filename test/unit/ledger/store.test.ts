@@ -3,7 +3,12 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendEntries, readLedger, type LedgerEntry } from '../../../src/ledger/index.js';
+import {
+  appendEntries,
+  findEntries,
+  readLedger,
+  type LedgerEntry,
+} from '../../../src/ledger/index.js';
 import { entry, tempDir } from './helpers.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -184,6 +189,42 @@ describe('appendEntries / readLedger', () => {
     await expect(appendEntries(dir, [{ ...entry(), service: '../escape' }])).rejects.toThrow(
       /service name/,
     );
+  });
+});
+
+describe('findEntries', () => {
+  test('finds the asked ids in any service file, of this inventory only', async () => {
+    const a = entry({}, 1_000);
+    const b = entry({ service: 'api' }, 2_000);
+    const c = entry({ inventory: 'prod' }, 3_000);
+    const d = entry({}, 4_000);
+    await appendEntries(dir, [a, b, c, d]);
+    const found = await findEntries(dir, new Set([a.id, b.id, c.id, 'NOSUCHID']), {
+      inventory: 'test',
+    });
+    expect([...found.keys()].sort()).toEqual([a.id, b.id].sort());
+    expect(found.get(b.id)).toEqual(b);
+    expect((await findEntries(dir, new Set([c.id]))).get(c.id)).toEqual(c);
+    expect((await findEntries(dir, new Set())).size).toBe(0);
+  });
+
+  test('a line with its keys in another order is parsed; broken lines are skipped', async () => {
+    const a = entry({}, 1_000);
+    const b = entry({}, 2_000);
+    await appendEntries(dir, [a]);
+    // Hand-written (or re-serialised) with `id` last: no prefix to match, still found.
+    const { id, ...rest } = b;
+    await appendFile(
+      join(dir, 'ledger', 'shop.jsonl'),
+      `not json\n{"id":"${b.id}","bogus":true}\n${JSON.stringify({ ...rest, id })}\n`,
+    );
+    const found = await findEntries(dir, new Set([a.id, b.id]));
+    expect(found.get(a.id)).toEqual(a);
+    expect(found.get(b.id)).toEqual(b);
+  });
+
+  test('no ledger directory finds nothing', async () => {
+    expect((await findEntries(join(dir, 'none'), new Set(['X']))).size).toBe(0);
   });
 });
 
