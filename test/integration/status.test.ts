@@ -87,4 +87,45 @@ describe('status of a mixed state', () => {
     expect(human.stdout).toMatch(/dead \(127\.0\.0\.1\): unreachable/);
     expect(human.stdout).toMatch(/mix\/web\/e\s+h\d+\s+running.*orphan/);
   });
+
+  test('drift notes from the ledger: "rolled back to ID", and "unrecorded" once its entry is gone', async () => {
+    const rbJob = `service: rb
+jobs:
+  web:
+    image: \${vars.registry}/web:\${TAG:-1}
+    healthcheck: none
+    update: { monitor: 0s }
+    tasks:
+      one: { host: ${h1!.name} }
+`;
+    const rbRepo = makeRepo(sb, { jobs: { rb: rbJob }, hosts: [h1!.name] });
+    const up = await runDeploy(['up', 'rb', '--json'], { cwd: rbRepo });
+    expect(up.code, up.stderr).toBe(0);
+    const first = (JSON.parse(up.stdout) as { entry: string }).entry;
+    const upd = await runDeploy(['update', 'rb'], { cwd: rbRepo, env: { TAG: '2' } });
+    expect(upd.code, upd.stderr).toBe(0);
+    const rb = await runDeploy(['rollback', 'rb', '--json'], { cwd: rbRepo, env: { TAG: '2' } });
+    expect(rb.code, rb.stderr).toBe(0);
+    const rollbackEntry = (JSON.parse(rb.stdout) as { entry: string }).entry;
+
+    const read = async () => {
+      const res = await runDeploy(['status', 'rb', '--json'], { cwd: rbRepo, env: { TAG: '2' } });
+      expect(res.code, res.stderr).toBe(0);
+      return (JSON.parse(res.stdout) as { tasks: Row[] }).tasks[0]!;
+    };
+    const rolledBack = await read();
+    expect(rolledBack.drift).toBe(true);
+    expect(rolledBack.drift_fields).toContain(`rolled back to ${first}`);
+
+    // The rollback's entry leaves the ledger (a bad merge, say): the container's is unknown.
+    const ledger = join(rbRepo, 'ledger', 'rb.jsonl');
+    const kept = readFileSync(ledger, 'utf8')
+      .split('\n')
+      .filter((l) => !l.includes(`"id":"${rollbackEntry}"`));
+    writeFileSync(ledger, kept.join('\n'));
+    const unrecorded = await read();
+    expect(unrecorded.drift_fields).toContain(
+      `unrecorded (entry ${rollbackEntry} not in the ledger)`,
+    );
+  });
 });
