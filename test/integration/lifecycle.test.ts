@@ -347,6 +347,12 @@ jobs:
     const last = lines.at(-1)!;
     expect(last).toMatchObject({ id: out.entry, action: 'rollback' });
     expect(last.source).toBeTruthy();
+    // SPEC §7.5: the files still hold web:2, rolled away from: a CI update must not undo it.
+    const undo = await runDeploy(['update', 'site'], { cwd: repo, env: { ...env, TAG: '2' } });
+    expect(undo.code).toBe(1);
+    expect(undo.stderr).toContain(`was rolled back to ${last.source} (entry ${out.entry})`);
+    expect(undo.stderr).toMatch(/hint: .*--force/);
+    expect(await versionsServed()).toEqual(HOSTS.map(() => 'web 1'));
     const forward = await runDeploy(['rollback', 'site', '--to', entry2, '--json'], {
       cwd: repo,
       env,
