@@ -26,7 +26,7 @@ export interface DeployRunInput {
   specs?: Record<string, unknown>;
   from?: Record<string, string>;
   /** Runs after the first look at the hosts, before anything changes; throws to stop. */
-  guard?: (observed: Record<string, ObservedContainer[]>) => void;
+  guard?: (observed: Record<string, ObservedContainer[]>) => Promise<void>;
   /** Runs after the deploy, before recording; its tasks join the entry (update --prune). */
   afterDeploy?: (report: DeployReport) => Promise<TaskReport[]>;
 }

@@ -33,7 +33,7 @@ export interface DeployRequest {
   services: ResolvedService[];
   force?: boolean;
   /** Called after the first look at the hosts, before anything changes; throws to stop. */
-  guard?: (observed: Record<string, ObservedContainer[]>) => void;
+  guard?: (observed: Record<string, ObservedContainer[]>) => Promise<void>;
   pool: HostPool;
   reporter: Reporter;
   parallel: number;
@@ -144,7 +144,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     if (!(error instanceof LockHeldError)) throw error;
     // Nothing was changed; still show what would have been done.
     const observation = await observeHosts([...hosts.values()], req.parallel);
-    req.guard?.(observation.observed);
+    await req.guard?.(observation.observed);
     Object.assign(hostErrors, observation.failed);
     return finish(planFor(observation).tasks, { lockError: error });
   }
@@ -163,7 +163,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       }
     }
     Object.assign(hostErrors, observation.failed);
-    req.guard?.(observation.observed);
+    await req.guard?.(observation.observed);
     const plan = planFor(observation);
 
     const todo = work(plan.tasks);

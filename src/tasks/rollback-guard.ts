@@ -7,32 +7,41 @@ import { jobOf, jobSpecKey, serviceSpec, type LedgerEntry } from '../ledger/inde
 import type { ObservedContainer } from '../remote-docker/index.js';
 import { OperationError } from '../shared/errors.js';
 
+/** Finds ledger entries by id (`findEntries` bound to the repository and inventory). */
+export type EntryLookup = (ids: ReadonlySet<string>) => Promise<Map<string, LedgerEntry>>;
+
 export function rollbackGuard(
   services: ResolvedService[],
   fullServices: ResolvedService[],
-  entries: LedgerEntry[],
+  lookup: EntryLookup,
   inventory: string,
-): (observed: Record<string, ObservedContainer[]>) => void {
-  return (observed) => {
-    const running = Object.values(observed).flat();
+): (observed: Record<string, ObservedContainer[]>) => Promise<void> {
+  return async (observed) => {
+    const running = Object.values(observed)
+      .flat()
+      .filter((c) => c.inventory === inventory && !c.name.endsWith('.old') && c.version);
+    // Two small lookups instead of the whole ledger: the running entries, then what each
+    // rollback among them rolled away from.
+    const byId = await lookup(new Set(running.map((c) => c.version)));
+    const rollbacks = [...byId.values()].filter(
+      (e) => e.action === 'rollback' && e.rolled_back_from,
+    );
+    const away = await lookup(new Set(rollbacks.map((e) => e.rolled_back_from!)));
     for (const service of services) {
       const full = fullServices.find((s) => s.service === service.service) ?? service;
       const desired = serviceSpec(full);
       for (const job of service.jobs) {
-        const versions = running
-          .filter(
-            (c) =>
-              c.inventory === inventory &&
-              c.service === service.service &&
-              c.job === job.job &&
-              !c.name.endsWith('.old'),
-          )
-          .map((c) => c.version);
-        const rollback = entries
-          .filter((e) => versions.includes(e.id) && e.action === 'rollback' && e.rolled_back_from)
+        const versions = new Set(
+          running
+            .filter((c) => c.service === service.service && c.job === job.job)
+            .map((c) => c.version),
+        );
+        const rollback = rollbacks
+          .filter((e) => versions.has(e.id))
+          .sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id))
           .at(-1);
         if (!rollback) continue;
-        const from = entries.find((e) => e.id === rollback.rolled_back_from);
+        const from = away.get(rollback.rolled_back_from!);
         const fromJob = from ? jobOf(from, job.job) : undefined;
         const want = desired.jobs[job.job];
         if (fromJob && want && jobSpecKey(fromJob) === jobSpecKey(want)) {

@@ -1,5 +1,5 @@
 import { selectTargets } from '../../inventory/index.js';
-import { readLedger } from '../../ledger/index.js';
+import { findEntries, readLedger } from '../../ledger/index.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { narrowTasks } from '../../tasks/selection.js';
 import { taskKey } from '../../tasks/plan.js';
@@ -30,10 +30,9 @@ export async function run(
       (opts.host as string[] | undefined) ?? [],
     );
     let services = selection.services;
-    const { entries } = await readLedger(session.project.dir, {
-      inventory: session.project.inventory.name,
-    });
+    const inventory = session.project.inventory.name;
     if (opts.onlyFailed) {
+      const { entries } = await readLedger(session.project.dir, { inventory });
       // SPEC §7.3: tasks whose outcome was not ok/unchanged in this inventory's newest deploy entry.
       const failed = new Set<string>();
       for (const s of services) {
@@ -110,8 +109,8 @@ export async function run(
         : rollbackGuard(
             services,
             session.project.services,
-            entries,
-            session.project.inventory.name,
+            (ids) => findEntries(session.project.dir, ids, { inventory }),
+            inventory,
           ),
     });
   } finally {
