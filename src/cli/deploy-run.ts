@@ -8,6 +8,7 @@ import { configState, ulid, whoAmI, type LedgerEntry } from '../ledger/index.js'
 import { type ExitCode, worstExit } from '../shared/errors.js';
 import { escapeControl } from '../shared/quote.js';
 import { formatDuration } from '../shared/duration.js';
+import { hookName } from '../notify/index.js';
 import { deploy, type DeployAction, type DeployReport, type TaskReport } from '../tasks/deploy.js';
 import { recordRun } from '../tasks/record.js';
 import type { GlobalOptions } from './context.js';
@@ -41,6 +42,15 @@ export async function runDeployCommand(
   const run = ulid(startedAt);
   const versions: Record<string, string> = {};
   for (const s of input.services) versions[s.service] = ulid();
+  // SSH handshakes take the hosts ~100 ms: they start now, beside git (who deploys, the
+  // config's state), unless a pre-hook runs first (it may be what makes the hosts reachable).
+  // A failed connect is remembered by the pool and reported where the host is first used.
+  if (!project.inventory.hooks[hookName('pre', input.action)]) {
+    const hosts = new Set(
+      input.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks)).map((t) => t.host),
+    );
+    for (const host of hosts) session.pool.connect(host).catch(() => undefined);
+  }
   // What the ledger entry says of the config repo is read now, beside the deploy, not after.
   const gitState = configState(project.dir).catch(() => ({ commit: null, dirty: null }));
   const user = await whoAmI(project.dir);

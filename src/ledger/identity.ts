@@ -33,12 +33,16 @@ export async function whoAmI(
 ): Promise<string> {
   const explicit = env.DEPLOY_USER?.trim();
   if (explicit) return explicit;
-  const [name, email] = await Promise.all([
-    git(repoDir, ['config', 'user.name'], env),
-    git(repoDir, ['config', 'user.email'], env),
-  ]);
-  const n = name.ok ? name.stdout.trim() : '';
-  const e = email.ok ? email.stdout.trim() : '';
+  // One git process for both (they are read before any host is locked).
+  const config = await git(repoDir, ['config', '--get-regexp', '^user\\.(name|email)$'], env);
+  const values = new Map<string, string>();
+  // Scopes print system → global → local: the last one wins, as with `git config user.name`.
+  for (const line of config.ok ? config.stdout.split('\n') : []) {
+    const space = line.indexOf(' ');
+    if (space > 0) values.set(line.slice(0, space).toLowerCase(), line.slice(space + 1).trim());
+  }
+  const n = values.get('user.name') ?? '';
+  const e = values.get('user.email') ?? '';
   if (n && e) return `${n} <${e}>`;
   if (n) return n;
   if (e) return `<${e}>`;
@@ -60,21 +64,22 @@ export async function whoAmI(
 export async function configState(
   repoDir: string,
 ): Promise<{ commit: string | null; dirty: boolean | null }> {
-  const inside = await git(repoDir, ['rev-parse', '--is-inside-work-tree']);
-  if (!inside.ok || inside.stdout.trim() !== 'true') return { commit: null, dirty: null };
-  const [head, status] = await Promise.all([
-    git(repoDir, ['rev-parse', '--verify', '-q', 'HEAD']),
-    git(repoDir, [
-      'status',
-      '--porcelain',
-      '--untracked-files=normal',
-      '--',
-      '.',
-      ':(exclude)ledger',
-    ]),
+  // One git process: `--branch` heads the entries with `# branch.oid <sha>|(initial)`; it
+  // fails outside a work tree.
+  const status = await git(repoDir, [
+    'status',
+    '--porcelain=v2',
+    '--branch',
+    '--untracked-files=normal',
+    '--',
+    '.',
+    ':(exclude)ledger',
   ]);
+  if (!status.ok) return { commit: null, dirty: null };
+  const lines = status.stdout.split('\n').filter((l) => l !== '');
+  const oid = lines.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
   return {
-    commit: head.ok && head.stdout.trim() ? head.stdout.trim() : null,
-    dirty: status.ok ? status.stdout.trim() !== '' : null,
+    commit: oid && /^[0-9a-f]{40,64}$/.test(oid) ? oid : null,
+    dirty: lines.some((l) => !l.startsWith('#')),
   };
 }

@@ -29,6 +29,18 @@ describe('whoAmI', () => {
     expect(await whoAmI(dir, { ...gitEnv, DEPLOY_USER: '' })).toBe('Ann Example <ann@example.org>');
   });
 
+  test('the repository’s own user wins over the global one; an email alone is used', async () => {
+    git('init', '-q');
+    const global = join(dir, 'global.gitconfig');
+    await writeFile(global, '[user]\n\tname = Global Name\n\temail = global@example.org\n');
+    git('config', 'user.name', 'Local Name');
+    const env = { ...gitEnv, GIT_CONFIG_GLOBAL: global, DEPLOY_USER: '' };
+    expect(await whoAmI(dir, env)).toBe('Local Name <global@example.org>');
+    git('config', '--unset', 'user.name');
+    await writeFile(global, '[user]\n\temail = only@example.org\n');
+    expect(await whoAmI(dir, env)).toBe('<only@example.org>');
+  });
+
   test('$USER@hostname otherwise', async () => {
     expect(
       await whoAmI(dir, {
@@ -57,6 +69,9 @@ describe('configState', () => {
     await writeFile(join(dir, 'ledger', 'shop.jsonl'), '{}\n');
     expect(await configState(dir)).toEqual({ commit: head, dirty: false });
     await writeFile(join(dir, 'a.yml'), 'x: 2\n');
+    expect(await configState(dir)).toEqual({ commit: head, dirty: true });
+    git('checkout', '-q', 'a.yml');
+    await writeFile(join(dir, 'new.yml'), 'y: 1\n');
     expect(await configState(dir)).toEqual({ commit: head, dirty: true });
   });
 
