@@ -32,6 +32,7 @@ import {
   type AnsibleSetup,
 } from './lib/ansible.js';
 import { mustTimed, type Timed } from './lib/proc.js';
+import { settle } from './lib/quiet.js';
 import { writeRepo } from './lib/repo.js';
 import { connectionCounter } from './lib/sshd-log.js';
 import { fanOutScript, STATUS_REMOTE, updateRemote, type Kex } from './lib/ssh.js';
@@ -67,6 +68,14 @@ const DEPLOY = join(REPO_ROOT, 'bin', 'deploy');
 const NODE = process.execPath;
 const rows: Row[] = [];
 const loads: Record<string, number[]> = {};
+const settled: Record<string, { waitedMs: number; busy: number }> = {};
+
+/** Before a group of timed rows: let the machine settle, and record its state. */
+async function quiet(group: string): Promise<void> {
+  const s = (settled[group] = await settle());
+  loads[group] = loadavg();
+  log(`${group}: settled after ${s.waitedMs} ms (CPUs ${(s.busy * 100).toFixed(0)}% busy)`);
+}
 
 function deployEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, NO_COLOR: '1', ...extra };
@@ -246,7 +255,7 @@ async function status(beds: Beds): Promise<void> {
     [30, beds.shared],
   ] as const) {
     if (!bed) continue;
-    loads[`status@${n}`] = loadavg();
+    await quiet(`status@${n}`);
     const fns: Record<string, { fn: () => Promise<number>; rounds: number }> = {
       deploy: { fn: async () => (await deployStatus(bed, n)).ms, rounds: fastRounds },
       sshDefault: {
@@ -445,7 +454,7 @@ async function updateTools(bed: Bed, n: number) {
 
 async function update(bed: Bed): Promise<void> {
   for (const n of [1, 3, 10]) {
-    loads[`update@${n}`] = loadavg();
+    await quiet(`update@${n}`);
     const tools = await updateTools(bed, n);
     const times: Record<string, number[]> = Object.fromEntries(
       Object.keys(tools).map((k) => [k, []]),
@@ -594,7 +603,7 @@ async function roundTrips(bed: Bed): Promise<void> {
 
 async function rss(bed: Bed): Promise<void> {
   for (const n of [30, 100]) {
-    loads[`rss@${n}`] = loadavg();
+    await quiet(`rss@${n}`);
     const mem: number[] = [];
     const ms: number[] = [];
     await deployStatus(bed, n);
@@ -697,7 +706,7 @@ async function main(): Promise<void> {
   writeFileSync(join(values.root, '.gitignore'), '*\n');
   try {
     if (only.has('startup')) {
-      loads.startup = loadavg();
+      await quiet('startup');
       await startup();
     }
     const beds: Beds = {};
@@ -741,6 +750,7 @@ async function main(): Promise<void> {
         loadavgStart: load0,
         loadavgEnd: loadavg(),
         loadavgPerSection: loads,
+        settledPerSection: settled,
         node: process.version,
         openssh: versionOf('ssh', ['-V']),
         ansible: versionOf('ansible', ['--version']),
