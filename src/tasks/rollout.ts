@@ -15,6 +15,7 @@ import {
   startArgv,
   stopArgv,
   type BatchStep,
+  type StepResult,
 } from '../remote-docker/index.js';
 import { HostError } from '../shared/errors.js';
 import type { Secret } from '../shared/secret.js';
@@ -60,7 +61,11 @@ export async function moveTask(
   const name = task.container;
   const oldName = oldNameOf(name);
   let aside: { running: boolean } | undefined;
-
+  // Setting the old container aside travels with the new one's run and the health wait's
+  // first look: one round trip. A step that fails ends the batch, so nothing is started
+  // beside an old container that could not be set aside.
+  let asideSteps: BatchStep[] = [];
+  let checkAside: ((done: readonly StepResult[]) => void) | undefined;
   try {
     if (planned.leftoverOld) {
       // A killed run left `<name>.old`: that is the real old container; whatever holds
@@ -80,14 +85,14 @@ export async function moveTask(
         planned.current.state === 'restarting' ? [{ argv: stopArgv(name), mayFail: true }] : [];
       const rename: BatchStep = { argv: renameArgv(name, oldName) };
       const stop: BatchStep = { argv: stopArgv(oldName) };
-      const done = await host.batch([...unstick, rename, ...(stopNow ? [stop] : [])]);
-      host.check(rename, done[unstick.length]);
-      aside = { running };
-      if (stopNow) host.check(stop, done[unstick.length + 1]);
+      asideSteps = [...unstick, rename, ...(stopNow ? [stop] : [])];
+      checkAside = (done) => {
+        host.check(rename, done[unstick.length]);
+        aside = { running };
+        if (stopNow) host.check(stop, done[unstick.length + 1]);
+      };
     }
   } catch (error) {
-    // Could not even set the old one aside: put back what we moved and stop here.
-    if (aside && !planned.leftoverOld) await restoreOld(host, name, aside.running, true);
     return { ok: false, error: message(error), interrupted: false, ...hostErrorOf(error) };
   }
 
@@ -103,9 +108,16 @@ export async function moveTask(
       argv: runArgv(task, { inventory: ctx.inventory, version: ctx.version }),
       stdin: stdin !== undefined,
     };
-    // The first look of the health wait rides along: it would be the next round trip anyway.
     const look: BatchStep = { argv: inspectArgv([name]), mayFail: true };
-    const [ran, looked] = await host.batch([run, look], { stdin });
+    const done = await host.batch([...asideSteps, run, look], { stdin });
+    try {
+      checkAside?.(done);
+    } catch (error) {
+      // Could not even set the old one aside (nothing was started): put back what was moved.
+      if (aside && !planned.leftoverOld) await restoreOld(host, name, aside.running, true);
+      return { ok: false, error: message(error), interrupted: false, ...hostErrorOf(error) };
+    }
+    const [ran, looked] = done.slice(asideSteps.length);
     if (!ran || ran.code !== 0) {
       const stderr = (ran?.stderr ?? '').trim();
       const held = /already in use/.test(stderr);
