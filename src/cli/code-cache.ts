@@ -7,10 +7,19 @@
  * One cache file per build and command, in the user's cache directory (mode 0700), written
  * once at exit by the first run that has none. V8 rejects a cache made by another V8 or with
  * other flags; the build id in the name keeps a rebuilt bundle from meeting an old cache
- * (V8 checks the source's length, not its content). Every failure here only costs speed.
- * DEPLOY_CODE_CACHE=0 turns it off.
+ * (V8 checks the source's length, not its content). A cache is code: it is read only from
+ * a directory that is this user's and writable by nobody else. Every failure here only
+ * costs speed. DEPLOY_CODE_CACHE=0 turns it off.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -28,6 +37,16 @@ export function cacheDir(env: NodeJS.ProcessEnv, home: string | undefined): stri
  * picks a less fitting cache. */
 export function verbOf(argv: readonly string[]): string {
   return argv.find((a) => (VERBS as readonly string[]).includes(a)) ?? 'other';
+}
+
+/** Only a real directory of ours that no one else can write holds code we would run. */
+export function trustedDir(dir: string, uid: number | undefined): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 export function cacheFileName(buildId: string, verb: string, node: string, arch: string): string {
@@ -50,7 +69,9 @@ export function launch(o: LaunchOptions): void {
   const dir = cacheDir(o.env, o.home);
   const name = cacheFileName(o.buildId, verbOf(o.argv.slice(2)), process.version, process.arch);
   const file = dir === undefined ? undefined : join(dir, name);
-  const cached = file === undefined ? undefined : readOrUndefined(file);
+  const uid = process.getuid?.();
+  const trusted = dir !== undefined && trustedDir(dir, uid);
+  const cached = file !== undefined && trusted ? readOrUndefined(file) : undefined;
   const script = new Script(wrap(readFileSync(o.bundleFile, 'utf8')), {
     filename: o.bundleFile,
     cachedData: cached,
@@ -78,6 +99,7 @@ function readOrUndefined(file: string): Buffer | undefined {
 function save(dir: string, file: string, buildId: string, script: Script): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!trustedDir(dir, process.getuid?.())) return; // someone else's: leave it alone
     // Caches of earlier builds are dead weight: a developer rebuilds often.
     for (const old of readdirSync(dir))
       if (!old.startsWith(`${buildId}-`)) rmSync(join(dir, old), { force: true });

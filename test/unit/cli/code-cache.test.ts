@@ -1,11 +1,21 @@
 // The launcher's code cache: which file a run uses, and, in real child processes, that the
 // first run writes it, the next one is served from it, and a new build replaces it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cacheDir, cacheFileName, verbOf } from '../../../src/cli/code-cache.js';
+import { cacheDir, cacheFileName, trustedDir, verbOf } from '../../../src/cli/code-cache.js';
 
 describe('which cache a run uses', () => {
   test('XDG_CACHE_HOME wins over HOME; DEPLOY_CODE_CACHE=0 or no home turns it off', () => {
@@ -92,5 +102,24 @@ describe('a bundle run through the cache', () => {
     writeFileSync(cacheRoot, '');
     expect(run('b3')).toContain('status');
     rmSync(cacheRoot);
+  });
+
+  test('a cache directory others can write, or not ours, is neither read nor written', () => {
+    rmSync(join(root, 'home/.cache'), { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+    const planted = join(dir, name('b4'));
+    writeFileSync(planted, 'planted');
+    expect(run('b4')).toContain('status');
+    expect(readFileSync(planted, 'utf8')).toBe('planted');
+    expect(readdirSync(dir)).toEqual([name('b4')]);
+
+    chmodSync(dir, 0o700);
+    expect(trustedDir(dir, process.getuid!())).toBe(true);
+    expect(trustedDir(dir, process.getuid!() + 1)).toBe(false);
+    const link = join(root, 'link');
+    symlinkSync(dir, link);
+    expect(trustedDir(link, process.getuid!())).toBe(false);
+    expect(trustedDir(join(root, 'nothing-here'), process.getuid!())).toBe(false);
   });
 });
