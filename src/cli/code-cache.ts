@@ -68,21 +68,16 @@ export interface LaunchOptions {
 export function launch(o: LaunchOptions): void {
   const dir = cacheDir(o.env, o.home);
   const name = cacheFileName(o.buildId, verbOf(o.argv.slice(2)), process.version, process.arch);
-  const file = dir === undefined ? undefined : join(dir, name);
   const uid = process.getuid?.();
-  const trusted = dir !== undefined && trustedDir(dir, uid);
-  const cached = file !== undefined && trusted ? readOrUndefined(file) : undefined;
+  const cached =
+    dir !== undefined && trustedDir(dir, uid) ? readOrUndefined(join(dir, name)) : undefined;
   const script = new Script(wrap(readFileSync(o.bundleFile, 'utf8')), {
     filename: o.bundleFile,
     cachedData: cached,
   });
-  if (
-    dir !== undefined &&
-    file !== undefined &&
-    (cached === undefined || script.cachedDataRejected)
-  )
+  if (dir !== undefined && (cached === undefined || script.cachedDataRejected))
     // At exit the cache also holds the functions this command compiled while it ran.
-    process.once('exit', () => save(dir, file, o.buildId, script));
+    process.once('exit', () => save(dir, name, o.buildId, uid, script));
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(module.exports, createRequire(o.bundleFile), module, o.bundleFile, dirname(o.bundleFile));
@@ -96,13 +91,20 @@ function readOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-function save(dir: string, file: string, buildId: string, script: Script): void {
+function save(
+  dir: string,
+  name: string,
+  buildId: string,
+  uid: number | undefined,
+  script: Script,
+): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!trustedDir(dir, process.getuid?.())) return; // someone else's: leave it alone
+    if (!trustedDir(dir, uid)) return; // someone else's: leave it alone
     // Caches of earlier builds are dead weight: a developer rebuilds often.
     for (const old of readdirSync(dir))
       if (!old.startsWith(`${buildId}-`)) rmSync(join(dir, old), { force: true });
+    const file = join(dir, name);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     renameSync(tmp, file); // readers never see half a file

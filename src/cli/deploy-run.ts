@@ -9,6 +9,7 @@ import { type ExitCode, worstExit } from '../shared/errors.js';
 import { escapeControl } from '../shared/quote.js';
 import { formatDuration } from '../shared/duration.js';
 import { hookName } from '../notify/index.js';
+import { taskHosts } from '../tasks/host-names.js';
 import { deploy, type DeployAction, type DeployReport, type TaskReport } from '../tasks/deploy.js';
 import { recordRun } from '../tasks/record.js';
 import type { GlobalOptions } from './context.js';
@@ -46,10 +47,7 @@ export async function runDeployCommand(
   // config's state), unless a pre-hook runs first (it may be what makes the hosts reachable).
   // A failed connect is remembered by the pool and reported where the host is first used.
   if (!project.inventory.hooks[hookName('pre', input.action)]) {
-    const hosts = new Set(
-      input.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks)).map((t) => t.host),
-    );
-    for (const host of hosts) session.pool.connect(host).catch(() => undefined);
+    for (const host of taskHosts(input.services)) session.pool.connect(host).catch(() => undefined);
   }
   // What the ledger entry says of the config repo is read now, beside the deploy, not after.
   const gitState = configState(project.dir).catch(() => ({ commit: null, dirty: null }));

@@ -20,6 +20,7 @@ export {
   ledgerFile,
   LEDGER_DIR,
   type AppendOptions,
+  type EntryLookup,
   type LedgerProblem,
   type LedgerRead,
 } from './store.js';

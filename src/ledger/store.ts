@@ -138,6 +138,16 @@ async function ledgerFiles(repoDir: string, service?: string): Promise<string[]>
   }
 }
 
+/** A ledger file's text; undefined when it does not exist (yet). */
+async function readLedgerFile(repoDir: string, rel: string): Promise<string | undefined> {
+  try {
+    return await readFile(join(repoDir, rel), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /**
  * Every valid entry (filtered by service and inventory), ordered by time then id, with
  * identical repeated lines (a union merge can duplicate) read once. Unreadable lines are
@@ -152,13 +162,8 @@ export async function readLedger(
   const seen = new Set<string>();
   for (const name of await ledgerFiles(repoDir, opts.service)) {
     const rel = join(LEDGER_DIR, name);
-    let text: string;
-    try {
-      text = await readFile(join(repoDir, rel), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
+    const text = await readLedgerFile(repoDir, rel);
+    if (text === undefined) continue;
     const lines = text.split('\n');
     lines.forEach((raw, i) => {
       const line = raw.trim();
@@ -204,6 +209,9 @@ const LEADING_ID = /^\{"id":"([0-9A-Za-z]+)"/;
  * of entries from a ledger that grows with every run; reading it all cost ~50 ms per 500
  * entries.
  */
+/** Finds entries by id: `findEntries` bound to a repository and an inventory. */
+export type EntryLookup = (ids: ReadonlySet<string>) => Promise<Map<string, LedgerEntry>>;
+
 export async function findEntries(
   repoDir: string,
   ids: ReadonlySet<string>,
@@ -212,13 +220,8 @@ export async function findEntries(
   const found = new Map<string, LedgerEntry>();
   if (ids.size === 0) return found;
   for (const name of await ledgerFiles(repoDir)) {
-    let text: string;
-    try {
-      text = await readFile(join(repoDir, LEDGER_DIR, name), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
+    const text = await readLedgerFile(repoDir, join(LEDGER_DIR, name));
+    if (text === undefined) continue;
     for (const raw of text.split('\n')) {
       const line = raw.trim();
       const leading = LEADING_ID.exec(line);

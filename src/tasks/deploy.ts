@@ -17,6 +17,7 @@ import {
 } from '../remote-docker/index.js';
 import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
 import { HostDocker } from './host-docker.js';
+import { taskHosts } from './host-names.js';
 import { runJob, type Outcome, type TaskResult } from './jobs.js';
 import { acquireLocks, type HeldLocks, LockHeldError } from './locks.js';
 import { asDeployError, observeHosts, type Observation } from './observe.js';
@@ -76,7 +77,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const { project } = req;
   const inventory = project.inventory;
   const desired = req.services.flatMap((s) => s.jobs.flatMap((j) => j.tasks));
-  const hostNames = [...new Set(desired.map((t) => t.host))];
+  const hostNames = taskHosts(req.services);
   const hosts = new Map(
     hostNames.map(
       (h) => [h, new HostDocker(inventory.hosts[h]!, req.pool.get(h), req.timeoutMs)] as const,

@@ -1,4 +1,4 @@
-import type { Inventory, Project } from '../inventory/model.js';
+import type { Inventory, Project, ResolvedService } from '../inventory/model.js';
 import { UsageError } from '../shared/errors.js';
 
 /**
@@ -50,4 +50,9 @@ export function hostsToRead(
 ): string[] {
   const wholeServices = selection.kind === 'all' || selection.kind === 'service';
   return wholeServices && hostFilter.length === 0 ? readableHosts(project) : selection.hosts;
+}
+
+/** The hosts the tasks of these services run on, first seen first: what a deploy contacts. */
+export function taskHosts(services: readonly ResolvedService[]): string[] {
+  return [...new Set(services.flatMap((s) => s.jobs.flatMap((j) => j.tasks.map((t) => t.host))))];
 }

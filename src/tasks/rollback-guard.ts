@@ -3,12 +3,9 @@
  * away from, so a CI run of unchanged files cannot silently undo an operator's rollback.
  */
 import type { ResolvedService } from '../inventory/model.js';
-import { jobOf, jobSpecKey, serviceSpec, type LedgerEntry } from '../ledger/index.js';
+import { jobOf, jobSpecKey, serviceSpec, type EntryLookup } from '../ledger/index.js';
 import type { ObservedContainer } from '../remote-docker/index.js';
 import { OperationError } from '../shared/errors.js';
-
-/** Finds ledger entries by id (`findEntries` bound to the repository and inventory). */
-export type EntryLookup = (ids: ReadonlySet<string>) => Promise<Map<string, LedgerEntry>>;
 
 export function rollbackGuard(
   services: ResolvedService[],

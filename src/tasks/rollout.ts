@@ -114,7 +114,7 @@ export async function moveTask(
       checkAside?.(done);
     } catch (error) {
       // Could not even set the old one aside (nothing was started): put back what was moved.
-      if (aside && !planned.leftoverOld) await restoreOld(host, name, aside.running, true);
+      if (aside) await restoreOld(host, name, aside.running, true);
       return { ok: false, error: message(error), interrupted: false, ...hostErrorOf(error) };
     }
     const [ran, looked] = done.slice(asideSteps.length);

@@ -3,7 +3,7 @@
  * comparison happens in the planner; this module gathers and shapes the answer.
  */
 import type { Project, ResolvedService } from '../inventory/model.js';
-import type { LedgerEntry } from '../ledger/index.js';
+import type { EntryLookup, LedgerEntry } from '../ledger/index.js';
 import type { ObservedContainer } from '../remote-docker/index.js';
 import type { HostPool } from '../transport/index.js';
 import { HostDocker } from './host-docker.js';
@@ -59,7 +59,7 @@ export async function readStatus(
     now?: number;
     /** Finds ledger entries by id (the versions the containers carry); without it no
      * drift note comes from the ledger. */
-    ledger?: (ids: ReadonlySet<string>) => Promise<Map<string, LedgerEntry>>;
+    ledger?: EntryLookup;
     /** `full` also reads start times and restart counts (a second docker process per host). */
     read?: 'light' | 'full';
   },

@@ -5,8 +5,9 @@
  * timeline (ties keep task order). With -f, lines print as they arrive; Ctrl-C ends the
  * follow with SPEC's exit code for an interruption, 130 (a closed pipe, as in `| head`,
  * ends it with 0), while a host that could not be reached or dropped makes it exit 3 (it
- * says so at once and the other tasks keep streaming). Container stdout goes to our stdout and container stderr
- * to our stderr, each line prefixed `task@host `; --json prints JSON Lines on stdout.
+ * says so at once and the other tasks keep streaming). Container stdout goes to our stdout
+ * and container stderr to our stderr, each line prefixed `task@host `; --json prints JSON
+ * Lines on stdout.
  */
 import type { ChalkInstance } from 'chalk';
 import { loadProject, selectTargets } from '../../inventory/index.js';

@@ -40,7 +40,7 @@ export async function run(
           .filter((e) => e.service === s.service && DEPLOYS.has(e.action))
           .at(-1);
         for (const t of newest?.tasks ?? []) {
-          if (t.outcome !== 'ok') failed.add(`${s.service}/${t.job}/${t.task}@${t.host}`);
+          if (t.outcome !== 'ok') failed.add(taskKey({ ...t, service: s.service }));
         }
       }
       services = narrowTasks(services, (t) => failed.has(taskKey(t)));
