@@ -1,8 +1,9 @@
 /**
  * SPEC §7.1 interpolation: `${NAME}`, `${NAME:-default}`, `${vars.NAME}`, `$$` → `$`.
  * Runs once on the string scalars of a parsed document (values, not keys); a substituted
- * value is never rescanned. A plain scalar that is exactly one `${…}` is re-read as YAML,
- * so `cpus: ${CPUS}` becomes a number.
+ * value is never rescanned. A plain scalar that is exactly one `${…}` is re-read as YAML
+ * only where the schema wants a number or a boolean, so `cpus: ${CPUS}` becomes a number
+ * while `env: {ZIP: ${ZIP}}` keeps `01234`.
  */
 import { isMap, isPair, isScalar, isSeq, parse, Scalar } from 'yaml';
 import type { ConfigIssue } from '../shared/errors.js';
@@ -16,6 +17,8 @@ export interface InterpolationScope {
   secretNames: Set<string>;
   /** Named in "not defined in inventory X" messages. */
   inventoryName: string;
+  /** Whether the field at a path takes a number or a boolean (then `${X}` is re-read as YAML). */
+  wantsScalar?: (path: readonly PathSeg[]) => boolean;
 }
 
 const VAR_NAME = /^(?:vars\.)?[A-Za-z_][A-Za-z0-9_]*$/;
@@ -57,6 +60,15 @@ export function interpolateString(
     const sep = body.indexOf(':-');
     const name = sep < 0 ? body : body.slice(0, sep);
     const fallback = sep < 0 ? undefined : body.slice(sep + 2);
+    if (fallback?.includes('${')) {
+      errors.push(
+        `"\${" inside the default of \${${name}:-…} is not supported (a default is literal text)`,
+      );
+      // Skip past the nested reference's own "}" too, so the rest is not misread.
+      const nestedClose = text.indexOf('}', i);
+      i = nestedClose < 0 ? text.length : nestedClose + 1;
+      continue;
+    }
     if (!VAR_NAME.test(name)) {
       errors.push(`invalid variable reference "\${${body}}"`);
       continue;
@@ -111,7 +123,10 @@ export function interpolateDocument(source: SourceFile, scope: InterpolationScop
       const { value, errors } = interpolateString(original, scope);
       for (const message of errors) issues.push(issueAt(source, path, message));
       node.value =
-        errors.length === 0 && node.type === Scalar.PLAIN && /^\$\{[^}]*\}$/.test(original)
+        errors.length === 0 &&
+        node.type === Scalar.PLAIN &&
+        /^\$\{[^}]*\}$/.test(original) &&
+        scope.wantsScalar?.(path)
           ? reread(value)
           : value;
     }
@@ -120,12 +135,11 @@ export function interpolateDocument(source: SourceFile, scope: InterpolationScop
   return issues;
 }
 
-/** Only a scalar result counts: `${X}` must not smuggle in a map or a list. */
+/** Only a number or a boolean counts: `${X}` must not smuggle in a map or a list. */
 function reread(value: string): string | number | boolean {
   try {
     const parsed: unknown = parse(value);
-    if (typeof parsed === 'number' || typeof parsed === 'boolean' || typeof parsed === 'string')
-      return parsed;
+    if (typeof parsed === 'number' || typeof parsed === 'boolean') return parsed;
   } catch {
     // not YAML on its own: it stays a string
   }

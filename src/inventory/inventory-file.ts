@@ -1,14 +1,15 @@
 /** Loads one inventory file: parse, interpolate (env only), validate, apply host defaults. */
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { ConfigIssue } from '../shared/errors.js';
 import type { HostSpec, Inventory } from './model.js';
 import { interpolateDocument } from './interpolate.js';
 import { didYouMean, nameProblem } from './names.js';
 import { HOOK_EVENTS, InventorySchema, type InventoryInput } from './schema.js';
-import { issueAt, parseSource, type SourceFile } from './source.js';
-import { zodIssues } from './zod-issues.js';
+import { issueAt, parseSource, readConfigFile, type SourceFile } from './source.js';
+import { withoutEchoes, zodIssues } from './zod-issues.js';
+import { wantsNumberOrBoolean } from './schema-walk.js';
+import { controlCharacterIssues } from './field-checks.js';
 
 export interface LoadedInventory {
   name: string;
@@ -39,33 +40,35 @@ export function loadInventoryFile(
   abs: string,
   rel: string,
   env: NodeJS.ProcessEnv,
+  /** Every secret name known so far (job files, deploy's own); the inventory adds its own. */
+  knownSecrets: Set<string> = new Set(),
 ): LoadedInventory {
   const name = inventoryName(abs);
   const result: LoadedInventory = { name, vars: {}, secretNames: new Set(), issues: [] };
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (err) {
-    result.issues.push({
-      file: rel,
-      line: 1,
-      col: 1,
-      path: '',
-      message: `cannot read inventory: ${(err as Error).message}`,
-      severity: 'error',
-    });
+  const read = readConfigFile(abs, rel, 'inventory');
+  if ('issue' in read) {
+    result.issues.push(read.issue);
     return result;
   }
-  const { source, issues } = parseSource(abs, rel, text);
+  const { source, issues } = parseSource(abs, rel, read.text);
   result.source = source;
   result.issues.push(...issues);
   if (issues.length) return result;
 
   const raw = source.doc.toJS() as Partial<Record<string, unknown>> | null;
-  for (const s of rawSecretNames(raw)) result.secretNames.add(s);
+  for (const s of rawSecretNames(raw)) {
+    result.secretNames.add(s);
+    knownSecrets.add(s);
+  }
   result.issues.push(
-    ...interpolateDocument(source, { env, secretNames: result.secretNames, inventoryName: name }),
+    ...interpolateDocument(source, {
+      env,
+      secretNames: knownSecrets,
+      inventoryName: name,
+      wantsScalar: (path) => wantsNumberOrBoolean(InventorySchema, path),
+    }),
   );
+  result.issues.push(...controlCharacterIssues(source));
   const data: unknown = source.doc.toJS();
   if (isRecord(data) && isRecord(data.vars)) {
     for (const [k, v] of Object.entries(data.vars))
@@ -74,7 +77,9 @@ export function loadInventoryFile(
   result.skeleton = skeleton(name, abs, data, result.vars);
   const parsed = InventorySchema.safeParse(data ?? {});
   if (!parsed.success) {
-    result.issues.push(...zodIssues(source, InventorySchema, parsed.error.issues));
+    result.issues.push(
+      ...withoutEchoes(zodIssues(source, InventorySchema, parsed.error.issues), result.issues),
+    );
     return result;
   }
   const rules = inventoryRules(source, parsed.data);

@@ -8,6 +8,7 @@ import { ConfigError, formatIssue, type ConfigIssue } from '../shared/errors.js'
 import { Secret } from '../shared/secret.js';
 import { parseDotenv } from './dotenv.js';
 import { secretHash, taskHash } from './hash.js';
+import { MIN_SECRET_LENGTH, secretValueIssues } from './field-checks.js';
 import { loadInventoryFile, type LoadedInventory } from './inventory-file.js';
 import type { Project, ResolvedJob, ResolvedService, ResolvedTask } from './model.js';
 import { didYouMean } from './names.js';
@@ -19,7 +20,13 @@ import {
   resolveInventory,
 } from './repository.js';
 import { loadServiceFile, rawJobSecretNames, type ServiceDraft } from './service-file.js';
-import { issueAt, type PathSeg, type SourceFile } from './source.js';
+import { issueAt, readConfigFile, type PathSeg, type SourceFile } from './source.js';
+
+/**
+ * deploy's own secrets, read from the environment: never interpolated, and their values
+ * are kept out of every plain field like a job's secrets.
+ */
+export const DEPLOY_SECRETS = ['DEPLOY_SSH_KEY', 'DEPLOY_SSH_PASSPHRASE', 'DEPLOY_HASH_KEY'];
 
 export interface LoadOptions {
   dir: string;
@@ -78,16 +85,19 @@ function loadAgainst(
 ): Outcome {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  const inv = loadInventoryFile(dir, inventoryFile, relative(dir, inventoryFile), env);
-  errors.push(...inv.issues);
-
-  const files = listServiceFiles(dir).map((abs) => ({
-    abs,
-    rel: relative(dir, abs),
-    text: readFileSync(abs, 'utf8'),
-  }));
-  const secretNames = new Set(inv.secretNames);
+  // Every secret name is known before anything is interpolated (SPEC §6): the inventory's
+  // vars reach job fields, so a job secret in a var must be caught in the inventory.
+  const files: { abs: string; rel: string; text: string }[] = [];
+  for (const abs of listServiceFiles(dir)) {
+    const rel = relative(dir, abs);
+    const read = readConfigFile(abs, rel, 'service file');
+    if ('issue' in read) errors.push(read.issue);
+    else files.push({ abs, rel, text: read.text });
+  }
+  const secretNames = new Set<string>(DEPLOY_SECRETS);
   for (const f of files) for (const s of rawJobSecretNames(f.text)) secretNames.add(s);
+  const inv = loadInventoryFile(dir, inventoryFile, relative(dir, inventoryFile), env, secretNames);
+  errors.push(...inv.issues);
 
   const drafts: ServiceDraft[] = [];
   for (const f of files) {
@@ -106,6 +116,11 @@ function loadAgainst(
   if (errors.length || !inv.inventory) return { errors, warnings };
 
   const secrets = resolveSecrets(dir, inv, drafts, env, requireSecrets, errors, warnings);
+  // The ledger guard is the last line; this is the first: no host is contacted with a
+  // secret value in a plain field, whichever way it got there.
+  const values = Object.values(secrets).map((s) => ({ name: s.name, value: s.reveal() }));
+  errors.push(...secretValueIssues(inv.source!, values));
+  for (const d of drafts) errors.push(...secretValueIssues(d.source, values));
   if (errors.length) return { errors, warnings };
 
   const hashKey = secrets.DEPLOY_HASH_KEY?.reveal();
@@ -238,6 +253,16 @@ function resolveSecrets(
   const reported = new Set<string>();
   for (const ref of refs) {
     const value = lookup(ref.name);
+    if (value !== undefined && value.length > 0 && value.length < MIN_SECRET_LENGTH) {
+      errors.push(
+        issueAt(
+          ref.source,
+          ref.path,
+          `secret ${ref.name} is ${value.length} character${value.length === 1 ? '' : 's'} long: values shorter than ${MIN_SECRET_LENGTH} characters cannot be told apart from ordinary text, so deploy could not mask them in output nor keep them out of the ledger; use a longer value`,
+        ),
+      );
+      continue;
+    }
     if (value !== undefined) {
       secrets[ref.name] = new Secret(ref.name, value);
       continue;
@@ -253,6 +278,10 @@ function resolveSecrets(
   }
   const hashKey = lookup('DEPLOY_HASH_KEY');
   if (hashKey !== undefined) secrets.DEPLOY_HASH_KEY = new Secret('DEPLOY_HASH_KEY', hashKey);
+  // Read by the transport from the process environment only; carried here so that -v masks
+  // them and the ledger guard knows them.
+  for (const name of ['DEPLOY_SSH_KEY', 'DEPLOY_SSH_PASSPHRASE'])
+    if (env[name] !== undefined && env[name] !== '') secrets[name] = new Secret(name, env[name]);
   const jobRef = refs.find((r) => r.source !== invSource);
   if (hashKey === undefined && jobRef) {
     warnings.push(

@@ -209,8 +209,27 @@ export const NOT_OVERRIDABLE = ['image', 'update', 'placement', 'depends_on'];
 
 export const TaskSchema = z.strictObject({ host: nonEmpty, ...overridable });
 
+/**
+ * The docker reference grammar (distribution/reference): `[registry[:port]/]name[:tag][@digest]`
+ * with a lower-case name, so a value such as `--privileged` can never reach argv as an option.
+ */
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+export const IMAGE_REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
+);
+const imageReference = nonEmpty
+  .regex(IMAGE_REFERENCE, {
+    error: (i) =>
+      `invalid image reference "${String(i.input)}" (expected [registry[:port]/]name[:tag][@digest], lower-case name)`,
+  })
+  .describe('docker image reference: [registry[:port]/]name[:tag][@digest]');
+
 export const JobSchema = z.strictObject({
-  image: nonEmpty,
+  image: imageReference,
   ...overridable,
   update: z
     .strictObject({

@@ -16,7 +16,9 @@ import {
   type ServiceInput,
 } from './schema.js';
 import { issueAt, parseSource, type PathSeg, type SourceFile } from './source.js';
-import { zodIssues } from './zod-issues.js';
+import { withoutEchoes, zodIssues } from './zod-issues.js';
+import { wantsNumberOrBoolean } from './schema-walk.js';
+import { controlCharacterIssues } from './field-checks.js';
 import { isRecord } from './inventory-file.js';
 
 export interface TaskDraft {
@@ -80,10 +82,16 @@ export function loadServiceFile(
   const { source, issues } = parseSource(abs, rel, text);
   const warnings: ConfigIssue[] = [];
   if (issues.length) return { issues, warnings };
-  issues.push(...interpolateDocument(source, { ...scope, vars: scope.vars }));
+  issues.push(
+    ...interpolateDocument(source, {
+      ...scope,
+      wantsScalar: (path) => wantsNumberOrBoolean(ServiceSchema, path),
+    }),
+  );
+  issues.push(...controlCharacterIssues(source));
   const parsed = ServiceSchema.safeParse(source.doc.toJS() ?? {});
   if (!parsed.success) {
-    issues.push(...zodIssues(source, ServiceSchema, parsed.error.issues));
+    issues.push(...withoutEchoes(zodIssues(source, ServiceSchema, parsed.error.issues), issues));
     return { issues, warnings };
   }
   const data = parsed.data;
@@ -162,6 +170,7 @@ function jobDraft(
     );
   }
   labelRules(source, at('labels'), spec.labels, issues);
+  envRules(source, at('env'), spec.env, issues);
   const update: UpdatePolicy = {
     parallelism: spec.update?.parallelism ?? 1,
     order: spec.update?.order ?? 'stop-first',
@@ -201,6 +210,7 @@ function jobDraft(
         );
       }
       labelRules(source, at('tasks', task, 'labels'), t.labels, issues);
+      envRules(source, at('tasks', task, 'env'), t.env, issues);
       const { host, ...overrides } = t;
       placements.push({ task, host, overrides, at: at('tasks', task) });
     }
@@ -264,6 +274,30 @@ function jobDraft(
   return { job, update, dependsOn: spec.depends_on ?? [], tasks };
 }
 
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+// Docker takes any env name without "=" (`-e NAME=value` splits at the first one); its env
+// files, which carry the secrets, also refuse whitespace.
+const ENV_NAME = /^[^=\s]+$/;
+
+function envRules(
+  source: SourceFile,
+  path: PathSeg[],
+  env: Record<string, string> | undefined,
+  issues: ConfigIssue[],
+): void {
+  for (const key of Object.keys(env ?? {})) {
+    if (!ENV_NAME.test(key))
+      issues.push(
+        issueAt(
+          source,
+          [...path, key],
+          `env name "${key}" must not be empty nor hold "=" or whitespace (docker splits NAME=value at the first "=")`,
+          { key: true },
+        ),
+      );
+  }
+}
+
 function labelRules(
   source: SourceFile,
   path: PathSeg[],
@@ -271,7 +305,16 @@ function labelRules(
   issues: ConfigIssue[],
 ): void {
   for (const key of Object.keys(labels ?? {})) {
-    if (key.startsWith('deploy.'))
+    if (!LABEL_KEY.test(key))
+      issues.push(
+        issueAt(
+          source,
+          [...path, key],
+          `label key "${key}" must start with a letter or a digit and hold only letters, digits and . _ / - (docker splits key=value at "=")`,
+          { key: true },
+        ),
+      );
+    else if (key.startsWith('deploy.'))
       issues.push(
         issueAt(source, [...path, key], `label "${key}": the deploy.* labels are reserved`, {
           key: true,

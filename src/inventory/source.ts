@@ -9,9 +9,11 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type Document,
   type Node,
 } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
 import type { ConfigIssue } from '../shared/errors.js';
 
 export type PathSeg = string | number;
@@ -31,6 +33,17 @@ export function parseSource(
 ): { source: SourceFile; issues: ConfigIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length === 0) {
+    const expansion = expansionProblem(doc);
+    if (expansion) {
+      const pos = lines.linePos(expansion.offset);
+      const issue = { file, line: pos.line, col: pos.col, path: '', severity: 'error' as const };
+      return {
+        source: { file, abs, doc, lines },
+        issues: [{ ...issue, message: expansion.message }],
+      };
+    }
+  }
   // After the first syntax error the parser's further complaints are mostly its echo.
   const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
   const errors = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax);
@@ -43,6 +56,62 @@ export function parseSource(
     return { file, line: pos.line, col: pos.col, path: '', message, severity: 'error' };
   });
   return { source: { file, abs, doc, lines }, issues };
+}
+
+/** Every later step reads the document as plain data; yaml's own alias cap keeps that bounded. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * An alias bomb (anchors of anchors) or a document nested too deeply to expand: a config
+ * error at the first alias (or the top), never an exception out of a later `toJS()`.
+ */
+function expansionProblem(doc: Document.Parsed): { offset: number; message: string } | undefined {
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return undefined;
+  } catch (err) {
+    const alias = /alias/i.test((err as Error).message);
+    let offset = 0;
+    if (alias) {
+      visit(doc, {
+        Alias(_key, node) {
+          offset = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
+    }
+    return {
+      offset,
+      message: alias
+        ? `YAML: too many aliases (more than ${MAX_ALIAS_COUNT}): refusing to expand what looks like an alias bomb`
+        : 'YAML: the document is nested too deeply to read',
+    };
+  }
+}
+
+/** Config files are small; a bigger one is a mistake or an attack, refused before it is parsed. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads a config file, or says why not as an issue at `file:1:1`. */
+export function readConfigFile(
+  abs: string,
+  rel: string,
+  what: string,
+): { text: string } | { issue: ConfigIssue } {
+  const at = { file: rel, line: 1, col: 1, path: '', severity: 'error' as const };
+  try {
+    const size = statSync(abs).size;
+    if (size > MAX_CONFIG_BYTES)
+      return {
+        issue: {
+          ...at,
+          message: `file is ${size} bytes: config files may be at most 1 MiB (${MAX_CONFIG_BYTES} bytes)`,
+        },
+      };
+    return { text: readFileSync(abs, 'utf8') };
+  } catch (err) {
+    return { issue: { ...at, message: `cannot read ${what}: ${(err as Error).message}` } };
+  }
 }
 
 function duplicateName(text: string, start: number, end: number): string {

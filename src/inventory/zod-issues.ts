@@ -118,3 +118,12 @@ function valueAt(source: SourceFile, path: readonly PathSeg[]): unknown {
   }
   return cur;
 }
+
+/** A value that failed to interpolate is reported once: the schema's complaint about the leftover text is an echo. */
+export function withoutEchoes(
+  schemaIssues: ConfigIssue[],
+  prior: readonly ConfigIssue[],
+): ConfigIssue[] {
+  const reported = new Set(prior.map((i) => `${i.file}\0${i.path}`));
+  return schemaIssues.filter((i) => !reported.has(`${i.file}\0${i.path}`));
+}

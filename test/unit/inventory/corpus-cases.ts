@@ -317,9 +317,16 @@ export const CASES: CorpusCase[] = [
     ],
   },
   {
-    name: 'interpolated number re-read as YAML but wrong type',
+    name: 'interpolated value in a string field stays text (SPEC §7.1)',
     files: web('    restart: ${NUM:-5}\n'),
-    errors: ['jobs/shop.yml:5:14: jobs.web.restart: expected a string, got number 5'],
+    errors: [
+      'jobs/shop.yml:5:14: jobs.web.restart: expected no, always, unless-stopped or on-failure[:N]',
+    ],
+  },
+  {
+    name: 'interpolated value re-read where a number is wanted, but not a number',
+    files: web('    resources:\n      cpus: ${CPUS:-many}\n'),
+    errors: ['jobs/shop.yml:6:13: jobs.web.resources.cpus: expected a number, got string "many"'],
   },
   {
     name: 'unterminated interpolation',

@@ -109,7 +109,7 @@ describe('secrets', () => {
   });
 
   it('warns that unkeyed secret hashes can be brute-forced', async () => {
-    const project = await loadProject({ dir: makeRepo(files), env: { API_KEY: 'x' } });
+    const project = await loadProject({ dir: makeRepo(files), env: { API_KEY: 'api-key-1' } });
     expect(project.warnings.map((w) => w.message)).toEqual([
       'secret hashes are unkeyed sha256 and are kept in the ledger: set the secret DEPLOY_HASH_KEY so weak secrets cannot be brute-forced',
     ]);

@@ -10,7 +10,7 @@ import {
 } from '../../../src/inventory/index.js';
 import { exampleRepo } from './example.js';
 
-const env = { SHOP_API_KEY: 'k', REGISTRY_PASSWORD: 'p', HOME: '/home/u' };
+const env = { SHOP_API_KEY: 'key-1', REGISTRY_PASSWORD: 'pass-1', HOME: '/home/u' };
 
 describe('the example service against the sandbox inventory', () => {
   it('expands tasks, merges overrides, applies defaults and orders jobs', async () => {
@@ -84,7 +84,7 @@ describe('the example service against the sandbox inventory', () => {
       '-c',
       "trap 'exit 0' TERM; while :; do sleep 1; done",
     ]);
-    expect(project.secrets.SHOP_API_KEY!.reveal()).toBe('k');
+    expect(project.secrets.SHOP_API_KEY!.reveal()).toBe('key-1');
     expect(project.inventory.registry).toEqual({
       server: '127.0.0.1:5000',
       username: 'deploy',

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exampleRepo, ROOT } from './example.js';
+import { BASE_INVENTORY, makeRepo } from './repo-helper.js';
 
 const BIN = join(ROOT, 'bin/deploy');
 
@@ -101,5 +102,119 @@ describe('deploy validate (built CLI)', () => {
     const r = run(['validate', '-C', exampleRepo(), '-i', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown inventory "nope" (available: sandbox)');
+  });
+
+  describe('issue 15: exit 2 with file:line:col', () => {
+    const jobFile = (body: string): string =>
+      `service: shop\njobs:\n  web:\n    image: 127.0.0.1:5000/web:1\n${body}    tasks:\n      web-1: { host: h1 }\n`;
+    const validate = (files: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+      run(['validate', '-C', makeRepo(files)], env);
+
+    it('a job secret reaching a field through inventory vars (15.1)', () => {
+      const r = validate(
+        {
+          'inventories/test.yml': BASE_INVENTORY.replace(
+            'vars: { registry: 127.0.0.1:5000 }',
+            'vars:\n  registry: 127.0.0.1:5000\n  dsn: "mysql://app:${DB_PASSWORD}@db"',
+          ),
+          'jobs/shop.yml': jobFile('    env: { DSN: "${vars.dsn}" }\n    secrets: [DB_PASSWORD]\n'),
+        },
+        { DB_PASSWORD: 'hunter22' },
+      );
+      expect(r.stderr).toContain(
+        'inventories/test.yml:8:8: vars.dsn: secret DB_PASSWORD cannot be interpolated into a plain field',
+      );
+      expect(r.stderr).not.toContain('hunter22');
+      expect(r.code).toBe(2);
+    });
+
+    it('${DEPLOY_SSH_KEY} in an env value (15.1)', () => {
+      const r = validate(
+        { 'jobs/shop.yml': jobFile('    env: { K: "${DEPLOY_SSH_KEY}" }\n') },
+        {
+          DEPLOY_SSH_KEY: 'PRIVATEKEYTEXT',
+        },
+      );
+      expect(r.stderr).toContain(
+        'jobs/shop.yml:5:15: jobs.web.env.K: secret DEPLOY_SSH_KEY cannot be interpolated',
+      );
+      expect(r.code).toBe(2);
+    });
+
+    it('a NUL arriving through interpolation (15.2)', () => {
+      const r = validate(
+        { 'jobs/shop.yml': jobFile('    env: { A: "x${ARG}" }\n') },
+        { ARG: 'a\x07b' },
+      );
+      expect(r.stderr).toContain(
+        'jobs/shop.yml:5:15: jobs.web.env.A: contains the control character U+0007 (BEL): only tab and newline are allowed',
+      );
+      expect(r.code).toBe(2);
+    });
+
+    it('"${" inside a default (15.8)', () => {
+      const r = validate(
+        { 'jobs/shop.yml': jobFile('    env: { A: "${A:-${B}}/web" }\n') },
+        { B: 'x' },
+      );
+      expect(r.stderr).toContain('jobs/shop.yml:5:15: jobs.web.env.A: "${" inside the default');
+      expect(r.code).toBe(2);
+    });
+
+    it('an alias bomb and an oversized file (15.9)', () => {
+      const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]']
+        .concat(
+          ['b', 'c', 'd', 'e', 'f'].map(
+            (k, i) =>
+              `${k}: &${k} [${Array(9)
+                .fill('*' + 'abcde'[i])
+                .join(',')}]`,
+          ),
+        )
+        .join('\n');
+      const r = validate({ 'jobs/shop.yml': `service: shop\n${bomb}\n` });
+      expect(r.stderr).toMatch(/^jobs\/shop\.yml:\d+:\d+: YAML: too many aliases/m);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.code).toBe(2);
+      const big = run(['validate', '-C', makeRepo({ 'jobs/shop.yml': '#' + 'x'.repeat(1 << 21) })]);
+      expect(big.stderr).toMatch(
+        /^jobs\/shop\.yml:1:1: file is \d+ bytes: config files may be at most 1 MiB/m,
+      );
+      expect(big.code).toBe(2);
+    });
+
+    it('image, label and env key grammar, short secrets (15.12)', () => {
+      const r = validate(
+        {
+          'jobs/shop.yml': `service: shop\njobs:\n  web:\n    image: "--privileged"\n    labels: { "a b": x }\n    env: { "A=B": y }\n    secrets: [PIN]\n    tasks:\n      web-1: { host: h1 }\n`,
+        },
+        { PIN: '123' },
+      );
+      expect(r.stderr).toContain(
+        'jobs/shop.yml:4:12: jobs.web.image: invalid image reference "--privileged"',
+      );
+      expect(r.code).toBe(2);
+      const keys = validate(
+        {
+          'jobs/shop.yml': jobFile(
+            '    labels: { "a b": x }\n    env: { "A=B": y }\n    secrets: [PIN]\n',
+          ),
+        },
+        { PIN: '123' },
+      );
+      expect(keys.stderr).toContain(
+        'jobs/shop.yml:5:15: jobs.web.labels.a b: label key "a b" must start',
+      );
+      expect(keys.stderr).toContain(
+        'jobs/shop.yml:6:12: jobs.web.env.A=B: env name "A=B" must not',
+      );
+      expect(keys.code).toBe(2);
+      const pin = validate({ 'jobs/shop.yml': jobFile('    secrets: [PIN]\n') }, { PIN: '123' });
+      expect(pin.stderr).toContain(
+        'jobs/shop.yml:5:15: jobs.web.secrets[0]: secret PIN is 3 characters long',
+      );
+      expect(pin.stderr).not.toContain('123');
+      expect(pin.code).toBe(2);
+    });
   });
 });
