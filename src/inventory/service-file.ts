@@ -133,6 +133,14 @@ export function loadServiceFile(
   };
 }
 
+interface Placement {
+  task: string;
+  host: string;
+  overrides: Record<string, unknown>;
+  at: PathSeg[];
+}
+
+/** One job: its own rules, its update policy, and a draft per task. Undefined on any error. */
 function jobDraft(
   source: SourceFile,
   service: ServiceInput,
@@ -142,8 +150,29 @@ function jobDraft(
   issues: ConfigIssue[],
   warnings: ConfigIssue[],
 ): JobDraft | undefined {
-  const at = (...p: PathSeg[]): PathSeg[] => ['jobs', job, ...p];
   const before = issues.length;
+  jobRules(source, service, job, spec, issues, warnings);
+  const update = updatePolicy(spec);
+  const tasks: TaskDraft[] = [];
+  for (const p of placements(source, job, spec, scope, issues)) {
+    const draft = taskDraft(source, job, spec, p, issues);
+    if (draft) tasks.push(draft);
+  }
+  if (update.order === 'start-first') startFirstRule(source, job, tasks, issues);
+  if (issues.length > before) return undefined;
+  return { job, update, dependsOn: spec.depends_on ?? [], tasks };
+}
+
+/** Rules of the job itself: its name, dependencies, image tag, label keys and env names. */
+function jobRules(
+  source: SourceFile,
+  service: ServiceInput,
+  job: string,
+  spec: JobInput,
+  issues: ConfigIssue[],
+  warnings: ConfigIssue[],
+): void {
+  const at = (...p: PathSeg[]): PathSeg[] => ['jobs', job, ...p];
   const problem = nameProblem(job);
   if (problem) issues.push(issueAt(source, at(), problem, { key: true }));
   (spec.depends_on ?? []).forEach((d, i) => {
@@ -171,107 +200,136 @@ function jobDraft(
   }
   labelRules(source, at('labels'), spec.labels, issues);
   envRules(source, at('env'), spec.env, issues);
-  const update: UpdatePolicy = {
+}
+
+function updatePolicy(spec: JobInput): UpdatePolicy {
+  return {
     parallelism: spec.update?.parallelism ?? 1,
     order: spec.update?.order ?? 'stop-first',
     delayMs: spec.update?.delay ?? 0,
     monitorMs: spec.update?.monitor ?? 5000,
     failureAction: spec.update?.failure_action ?? 'rollback',
   };
+}
 
-  const placements: {
-    task: string;
-    host: string;
-    overrides: Record<string, unknown>;
-    at: PathSeg[];
-  }[] = [];
+/** Where the job's tasks go: its `tasks` (with their overrides) or its `placement`. */
+function placements(
+  source: SourceFile,
+  job: string,
+  spec: JobInput,
+  scope: ServiceScope,
+  issues: ConfigIssue[],
+): Placement[] {
+  const at = (...p: PathSeg[]): PathSeg[] => ['jobs', job, ...p];
   if (spec.tasks && spec.placement) {
     issues.push(
       issueAt(source, at('placement'), 'a job has either tasks or placement, not both', {
         key: true,
       }),
     );
-  } else if (!spec.tasks && !spec.placement) {
+    return [];
+  }
+  if (!spec.tasks && !spec.placement) {
     issues.push(issueAt(source, at(), 'a job needs tasks or placement', { key: true }));
-  } else if (spec.tasks) {
-    const hosts = Object.keys(scope.inventory?.hosts ?? {});
-    if (Object.keys(spec.tasks).length === 0)
-      issues.push(issueAt(source, at('tasks'), 'tasks must name at least one task'));
-    for (const [task, t] of Object.entries(spec.tasks)) {
-      const p = nameProblem(task);
-      if (p) issues.push(issueAt(source, at('tasks', task), p, { key: true }));
-      if (scope.inventory && !scope.inventory.hosts[t.host]) {
-        issues.push(
-          issueAt(
-            source,
-            at('tasks', task, 'host'),
-            `unknown host "${t.host}" in inventory ${scope.inventoryName}${didYouMean(t.host, hosts)}`,
-          ),
-        );
-      }
-      labelRules(source, at('tasks', task, 'labels'), t.labels, issues);
-      envRules(source, at('tasks', task, 'env'), t.env, issues);
-      const { host, ...overrides } = t;
-      placements.push({ task, host, overrides, at: at('tasks', task) });
-    }
-  } else if (spec.placement && scope.inventory) {
-    for (const host of placementHosts(source, at('placement'), spec.placement, scope, issues)) {
-      placements.push({ task: host, host, overrides: {}, at: at('placement') });
-    }
+    return [];
   }
-
-  const tasks: TaskDraft[] = [];
-  for (const p of placements) {
-    const merged = mergeOverrides(spec, p.overrides);
-    const hc = healthcheck(merged.healthcheck);
-    if (hc === null) {
-      const where = p.overrides.healthcheck ? [...p.at, 'healthcheck'] : at('healthcheck');
-      issues.push(issueAt(source, where, 'healthcheck needs cmd (or use "healthcheck: none")'));
-      continue;
-    }
-    const clash = (merged.secrets ?? []).find((name) => merged.env?.[name] !== undefined);
-    if (clash) {
-      const where =
-        p.overrides.env || p.overrides.secrets ? [...p.at, 'env', clash] : at('env', clash);
-      issues.push(
-        issueAt(source, where, `"${clash}" is both a plain env variable and a secret`, {
-          key: true,
-        }),
-      );
-      continue;
-    }
-    const taskSpec: TaskSpec = {
-      image: spec.image,
-      ...(merged.command ? { command: merged.command } : {}),
-      env: merged.env ?? {},
-      secrets: [...new Set(merged.secrets ?? [])].sort(),
-      ports: merged.ports ?? [],
-      volumes: merged.volumes ?? [],
-      labels: merged.labels ?? {},
-      restart: merged.restart ?? 'unless-stopped',
-      ...(merged.resources?.cpus !== undefined ? { cpus: merged.resources.cpus } : {}),
-      ...(merged.resources?.memory !== undefined ? { memoryBytes: merged.resources.memory } : {}),
-      ...(hc !== undefined ? { healthcheck: hc } : {}),
-      ...(merged.network ? { network: merged.network } : {}),
-    };
-    tasks.push({ task: p.task, host: p.host, spec: taskSpec, at: p.at });
+  if (spec.placement) {
+    if (!scope.inventory) return [];
+    return placementHosts(source, at('placement'), spec.placement, scope, issues).map((host) => ({
+      task: host,
+      host,
+      overrides: {},
+      at: at('placement'),
+    }));
   }
-  if (update.order === 'start-first') {
-    const published = tasks
-      .flatMap((t) => t.spec.ports)
-      .find((port) => parsePort(port)?.hostPort !== undefined);
-    if (published) {
+  const tasks = spec.tasks!;
+  const hosts = Object.keys(scope.inventory?.hosts ?? {});
+  if (Object.keys(tasks).length === 0)
+    issues.push(issueAt(source, at('tasks'), 'tasks must name at least one task'));
+  const out: Placement[] = [];
+  for (const [task, t] of Object.entries(tasks)) {
+    const p = nameProblem(task);
+    if (p) issues.push(issueAt(source, at('tasks', task), p, { key: true }));
+    if (scope.inventory && !scope.inventory.hosts[t.host]) {
       issues.push(
         issueAt(
           source,
-          at('update', 'order'),
-          `start-first cannot be used with a published host port (${published}): the new container could not bind it while the old one runs`,
+          at('tasks', task, 'host'),
+          `unknown host "${t.host}" in inventory ${scope.inventoryName}${didYouMean(t.host, hosts)}`,
         ),
       );
     }
+    labelRules(source, at('tasks', task, 'labels'), t.labels, issues);
+    envRules(source, at('tasks', task, 'env'), t.env, issues);
+    const { host, ...overrides } = t;
+    out.push({ task, host, overrides, at: at('tasks', task) });
   }
-  if (issues.length > before) return undefined;
-  return { job, update, dependsOn: spec.depends_on ?? [], tasks };
+  return out;
+}
+
+/** The job's spec with one task's overrides applied, normalised for `docker create`. */
+function taskDraft(
+  source: SourceFile,
+  job: string,
+  spec: JobInput,
+  p: Placement,
+  issues: ConfigIssue[],
+): TaskDraft | undefined {
+  const at = (...path: PathSeg[]): PathSeg[] => ['jobs', job, ...path];
+  const merged = mergeOverrides(spec, p.overrides);
+  const hc = healthcheck(merged.healthcheck);
+  if (hc === null) {
+    const where = p.overrides.healthcheck ? [...p.at, 'healthcheck'] : at('healthcheck');
+    issues.push(issueAt(source, where, 'healthcheck needs cmd (or use "healthcheck: none")'));
+    return undefined;
+  }
+  const clash = (merged.secrets ?? []).find((name) => merged.env?.[name] !== undefined);
+  if (clash) {
+    const where =
+      p.overrides.env || p.overrides.secrets ? [...p.at, 'env', clash] : at('env', clash);
+    issues.push(
+      issueAt(source, where, `"${clash}" is both a plain env variable and a secret`, {
+        key: true,
+      }),
+    );
+    return undefined;
+  }
+  const taskSpec: TaskSpec = {
+    image: spec.image,
+    ...(merged.command ? { command: merged.command } : {}),
+    env: merged.env ?? {},
+    secrets: [...new Set(merged.secrets ?? [])].sort(),
+    ports: merged.ports ?? [],
+    volumes: merged.volumes ?? [],
+    labels: merged.labels ?? {},
+    restart: merged.restart ?? 'unless-stopped',
+    ...(merged.resources?.cpus !== undefined ? { cpus: merged.resources.cpus } : {}),
+    ...(merged.resources?.memory !== undefined ? { memoryBytes: merged.resources.memory } : {}),
+    ...(hc !== undefined ? { healthcheck: hc } : {}),
+    ...(merged.network ? { network: merged.network } : {}),
+  };
+  return { task: p.task, host: p.host, spec: taskSpec, at: p.at };
+}
+
+/** start-first runs old and new side by side: a published host port cannot be bound twice. */
+function startFirstRule(
+  source: SourceFile,
+  job: string,
+  tasks: TaskDraft[],
+  issues: ConfigIssue[],
+): void {
+  const published = tasks
+    .flatMap((t) => t.spec.ports)
+    .find((port) => parsePort(port)?.hostPort !== undefined);
+  if (published) {
+    issues.push(
+      issueAt(
+        source,
+        ['jobs', job, 'update', 'order'],
+        `start-first cannot be used with a published host port (${published}): the new container could not bind it while the old one runs`,
+      ),
+    );
+  }
 }
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
