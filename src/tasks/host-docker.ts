@@ -6,11 +6,11 @@
 import type { HostSpec } from '../inventory/model.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import {
-  batchArgv,
   dockerArgv,
   dockerError,
   dockerErrorLine,
   isHostLevelDockerError,
+  hostBatch,
   parseBatch,
   type BatchStep,
   type StepResult,
@@ -78,13 +78,13 @@ export class HostDocker {
    * returns the results of the steps that ran. Refusals become HostError as in `run`.
    */
   async batch(steps: readonly BatchStep[], options: BatchOptions = {}): Promise<StepResult[]> {
-    const result = await this.transport.exec(batchArgv(this.spec, steps), {
+    const batch = hostBatch(this.spec, steps);
+    const result = await this.transport.exec(batch, {
       stdin: options.stdin,
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
       signal: options.signal,
-      display: steps.map((s) => shellJoin(s.argv)).join(' ; '),
     });
-    const results = parseBatch(steps, result);
+    const results = parseBatch(batch, result);
     if (!options.keepRefusals) for (const r of results) if (r.code !== 0) this.refused(r.stderr);
     return results;
   }

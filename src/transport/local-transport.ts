@@ -3,7 +3,7 @@
  */
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
-import { shellJoin } from '../shared/quote.js';
+import { commandArgv, displayCommand, type Command } from '../shared/command.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
 const KILL_GRACE_MS = 5000;
@@ -23,8 +23,14 @@ export class LocalTransport implements Transport {
     private readonly options: LocalTransportOptions,
   ) {}
 
-  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    this.options.onCommand?.(this.host, opts.display ?? shellJoin(argv));
+  exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    let argv: readonly string[];
+    try {
+      argv = commandArgv(command);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    this.options.onCommand?.(this.host, displayCommand(command));
     // Node gives a child a socket for stdin; programs that open /dev/stdin by path (docker's
     // --env-file) fail on a socket, so stdin goes through a pipe, as it does under sshd.
     const [file, ...args] =

@@ -1,8 +1,9 @@
 /**
- * The Transport of one SSH host: argv is quoted by shared/quote.ts and wrapped in
- * `timeout` on the target, because signals cannot stop a remote command once stdin is
+ * The Transport of one SSH host: the command is rendered by shared/command.ts and wrapped
+ * in `timeout` on the target, because signals cannot stop a remote command once stdin is
  * closed (and sshd refuses signals to root sessions).
  */
+import { commandArgv, displayCommand, type Command } from '../shared/command.js';
 import { shellJoin } from '../shared/quote.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
@@ -12,13 +13,17 @@ export const KILL_GRACE_S = 5;
 /** Extra local wait beyond the remote timeout before giving up on a silent target. */
 const LOCAL_BACKSTOP_MS = (KILL_GRACE_S + 10) * 1000;
 
-/** The command text sent to sshd for argv and a timeout (0 or Infinity: none). */
-export function remoteCommand(argv: readonly string[], timeoutMs: number): string {
-  const command = shellJoin(argv);
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return command;
+/** The words that bound a command on the target (none for 0 or Infinity). */
+export function timeoutPrefix(timeoutMs: number): string[] {
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return [];
   const secs = Math.max(timeoutMs / 1000, 0.001);
   const text = Number.isInteger(secs) ? String(secs) : secs.toFixed(3).replace(/0+$/, '');
-  return `timeout -k ${KILL_GRACE_S} ${text} ${command}`;
+  return ['timeout', '-k', String(KILL_GRACE_S), text];
+}
+
+/** The command text sent to sshd for a command and a timeout. */
+export function remoteCommand(command: Command, timeoutMs: number): string {
+  return shellJoin([...timeoutPrefix(timeoutMs), ...commandArgv(command)]);
 }
 
 export class SshTransport implements Transport {
@@ -33,15 +38,16 @@ export class SshTransport implements Transport {
     },
   ) {}
 
-  async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? this.defaults.timeoutMs;
-    this.defaults.onCommand?.(this.host, opts.display ?? shellJoin(argv));
+    const text = remoteCommand(command, timeoutMs);
+    this.defaults.onCommand?.(this.host, displayCommand(command));
     const connection = await this.connection();
     const signals = [opts.signal, this.defaults.signal].filter(
       (s): s is AbortSignal => s !== undefined,
     );
     const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
-    return connection.exec(remoteCommand(argv, timeoutMs), {
+    return connection.exec(text, {
       ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
       ...(signals.length > 0
         ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }

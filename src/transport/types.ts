@@ -1,3 +1,7 @@
+import type { Command } from '../shared/command.js';
+
+export type { Command } from '../shared/command.js';
+
 /**
  * One interface for reaching a host: `ssh` (ssh2, one pooled connection per host) and
  * `local` (child processes, for `address: local`). Tasks depend only on this.
@@ -13,8 +17,6 @@ export interface ExecOptions {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   collect?: boolean;
-  /** What `-v` shows instead of the argv (a batch shows its steps, not its script). */
-  display?: string;
 }
 
 export interface ExecResult {
@@ -27,11 +29,12 @@ export interface Transport {
   /** The inventory's host name. */
   readonly host: string;
   /**
-   * Runs argv on the host. The argv is quoted by `shared/quote.ts` and nowhere else.
-   * Resolves with any exit code; rejects only with HostError (cannot connect, auth,
-   * host key, connection lost).
+   * Runs a command (an argv or a batch) on the host; it is rendered into shell text by
+   * `shared/command.ts` and nowhere else. Resolves with any exit code; rejects with
+   * HostError (cannot connect, auth, host key, connection lost) or, before anything is
+   * sent, UnsafeArgumentError (an argument no command can carry).
    */
-  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  exec(command: Command, options?: ExecOptions): Promise<ExecResult>;
   /** Closes the connection; idempotent. */
   close(): Promise<void>;
 }

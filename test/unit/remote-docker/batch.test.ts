@@ -1,17 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { batchArgv, parseBatch, type BatchStep } from '../../../src/remote-docker/index.js';
+import { hostBatch, parseBatch, type BatchStep } from '../../../src/remote-docker/index.js';
+import { commandArgv } from '../../../src/shared/command.js';
 import { shellJoin } from '../../../src/shared/quote.js';
 
 const host = { docker: 'docker', sudo: false };
 
 // What the target does with the text: its login shell runs `sh -c TEXT`.
 function runBatch(steps: BatchStep[], stdin = '') {
-  const r = spawnSync('/bin/sh', ['-c', shellJoin(batchArgv(host, steps))], {
+  const batch = hostBatch(host, steps);
+  const r = spawnSync('/bin/sh', ['-c', shellJoin(commandArgv(batch))], {
     input: stdin,
     encoding: 'utf8',
   });
-  return parseBatch(steps, { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr });
+  return parseBatch(batch, { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr });
 }
 
 describe('batch: several commands in one round trip, each result apart', () => {
@@ -50,21 +52,28 @@ describe('batch: several commands in one round trip, each result apart', () => {
 
   test('a step cut short (no mark) comes back with the batch exit code and its output', () => {
     const steps: BatchStep[] = [{ argv: ['true'] }, { argv: ['sleep', '10'] }];
-    const cut = parseBatch(steps, {
-      code: 124,
-      stdout: '\u001e0 0\u001epartial',
-      stderr: '\u001e0\u001ekilled\n',
-    });
+    const cut = parseBatch(
+      { steps },
+      {
+        code: 124,
+        stdout: '\u001e0 0\u001epartial',
+        stderr: '\u001e0\u001ekilled\n',
+      },
+    );
     expect(cut).toEqual([
       { code: 0, stdout: '', stderr: '' },
       { code: 124, stdout: 'partial', stderr: 'killed\n' },
     ]);
   });
 
-  test('the docker placeholder becomes the host docker command', () => {
-    const [, , script] = batchArgv({ docker: '/opt/docker', sudo: true }, [
-      { argv: ['docker', 'ps'] },
-    ]);
-    expect(script).toContain('sudo -n /opt/docker ps </dev/null');
+  test('the docker placeholder becomes the host docker command; other steps stay', () => {
+    expect(
+      hostBatch({ docker: '/opt/docker', sudo: true }, [
+        { argv: ['docker', 'ps'], mayFail: true },
+        { argv: ['true'] },
+      ]),
+    ).toEqual({
+      steps: [{ argv: ['sudo', '-n', '/opt/docker', 'ps'], mayFail: true }, { argv: ['true'] }],
+    });
   });
 });
