@@ -47,6 +47,29 @@ const IMPLEMENTED: Record<Verb, () => Promise<{ run: Action }>> = {
   rollback: () => import('./commands/rollback.js'),
   history: () => import('./commands/history.js'),
   push: () => import('./commands/push.js'),
+  init: () => import('./commands/init.js'),
+  schema: () => import('./commands/schema.js'),
+};
+
+/** One example line per command, shown under its --help. */
+const EXAMPLES: Record<Verb, string> = {
+  validate: 'deploy validate -i production',
+  plan: 'deploy -i staging plan web',
+  push: 'deploy push shop -m "release 1.4"',
+  up: 'deploy -i production up shop',
+  update: 'TAG=1.4.0 deploy update shop/web',
+  down: 'deploy -i staging down all --yes',
+  rollback: 'deploy rollback shop/web --to 01J9Z8K2M4',
+  status: 'deploy status shop --json',
+  logs: 'deploy logs shop/web -f --tail 50',
+  inspect: 'deploy inspect shop/web/web-1',
+  stats: 'deploy stats host-1',
+  history: 'deploy history shop --show 01J9Z8K2M4',
+  ui: 'deploy ui --listen 127.0.0.1:7070',
+  unlock: 'deploy unlock shop --host host-1',
+  completion: 'eval "$(deploy completion bash)"',
+  init: 'mkdir shop && cd shop && deploy init --inventory production',
+  schema: 'deploy schema job --write',
 };
 
 function durationOption(flag: string, description: string, def: string): Option {
@@ -94,6 +117,10 @@ export function buildProgram(): Command {
     .option('--no-color', 'no ANSI colours')
     .option('-v, --verbose', 'show every remote command (secrets masked)')
     .option('--yes', 'confirm prompts (required without a TTY or with --json)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ deploy init && deploy validate && deploy plan && deploy up\n',
+    )
     .exitOverride();
 
   let exitCode: ExitCode = 0;
@@ -116,6 +143,8 @@ export function buildProgram(): Command {
       },
     );
     cmd.exitOverride();
+    const example = EXAMPLES[name as Verb] as string | undefined;
+    if (example) cmd.addHelpText('after', `\nExample:\n  $ ${example}\n`);
   };
 
   define('validate', 'check every file offline; all errors at once');
@@ -178,6 +207,10 @@ export function buildProgram(): Command {
     c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
   );
   define('completion <shell>', 'print a shell completion script (bash|zsh)');
+  define('init', 'write a starting skeleton (inventory, job file, CI example) here');
+  define('schema [kind]', 'print the JSON Schema of inventory or job files', (c) =>
+    c.option('--write', 'refresh .deploy/schema/*.json instead of printing'),
+  );
 
   program.hook('postAction', () => {
     process.exitCode = exitCode;

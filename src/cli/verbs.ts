@@ -15,6 +15,8 @@ export const VERBS = [
   'rollback',
   'history',
   'push',
+  'init',
+  'schema',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];

@@ -23,6 +23,8 @@ export interface LoadedInventory {
   /** Secret names the inventory refers to (registry password, webhook URLs). */
   secretNames: Set<string>;
   issues: ConfigIssue[];
+  /** Findings that do not stop loading (a placeholder address beside real ones). */
+  warnings: ConfigIssue[];
 }
 
 export function inventoryName(file: string): string {
@@ -44,7 +46,13 @@ export function loadInventoryFile(
   knownSecrets: Set<string> = new Set(),
 ): LoadedInventory {
   const name = inventoryName(abs);
-  const result: LoadedInventory = { name, vars: {}, secretNames: new Set(), issues: [] };
+  const result: LoadedInventory = {
+    name,
+    vars: {},
+    secretNames: new Set(),
+    issues: [],
+    warnings: [],
+  };
   const read = readConfigFile(abs, rel, 'inventory');
   if ('issue' in read) {
     result.issues.push(read.issue);
@@ -83,7 +91,8 @@ export function loadInventoryFile(
     return result;
   }
   const rules = inventoryRules(source, parsed.data);
-  result.issues.push(...rules);
+  result.issues.push(...rules.filter((i) => i.severity !== 'warning'));
+  result.warnings.push(...rules.filter((i) => i.severity === 'warning'));
   if (result.issues.length) return result;
   result.inventory = buildInventory(dir, name, abs, parsed.data, env);
   result.skeleton = result.inventory;
@@ -139,6 +148,7 @@ function inventoryRules(source: SourceFile, inv: InventoryInput): ConfigIssue[] 
   const hosts = Object.keys(inv.hosts);
   if (hosts.length === 0)
     issues.push(issueAt(source, ['hosts'], 'an inventory needs at least one host'));
+  issues.push(...placeholderAddresses(source, inv));
   for (const h of hosts) {
     const problem = nameProblem(h);
     if (problem) issues.push(issueAt(source, ['hosts', h], problem, { key: true }));
@@ -205,6 +215,29 @@ function inventoryRules(source: SourceFile, inv: InventoryInput): ConfigIssue[] 
     }
   }
   return issues;
+}
+
+/** `deploy init` writes addresses as `<…>`: no real address starts with `<`. */
+export const PLACEHOLDER_ADDRESS = /^<.*>$/;
+
+/**
+ * Placeholder addresses left from `deploy init`. While no host has a real address nothing
+ * could be deployed: an error. Once one has, the others are warnings, so a team with one
+ * server can start with it (commands that reach a placeholder host fail as unreachable).
+ */
+function placeholderAddresses(source: SourceFile, inv: InventoryInput): ConfigIssue[] {
+  const entries = Object.entries(inv.hosts);
+  const placeholders = entries.filter(([, h]) => PLACEHOLDER_ADDRESS.test(h.address));
+  if (placeholders.length === 0) return [];
+  const severity = placeholders.length === entries.length ? 'error' : 'warning';
+  return placeholders.map(([h]) => ({
+    ...issueAt(
+      source,
+      ['hosts', h, 'address'],
+      `fill in the address of host ${h}: its IP address or DNS name (or remove the host)`,
+    ),
+    severity,
+  }));
 }
 
 /** The SSH user when none is given: like ssh, the local user. */

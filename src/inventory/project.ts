@@ -98,6 +98,7 @@ function loadAgainst(
   for (const f of files) for (const s of rawJobSecretNames(f.text)) secretNames.add(s);
   const inv = loadInventoryFile(dir, inventoryFile, relative(dir, inventoryFile), env, secretNames);
   errors.push(...inv.issues);
+  warnings.push(...inv.warnings);
 
   const drafts: ServiceDraft[] = [];
   for (const f of files) {
