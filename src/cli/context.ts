@@ -10,5 +10,3 @@ export interface GlobalOptions {
   verbose: boolean;
   yes: boolean;
 }
-
-export type CommandResult = import('../shared/errors.js').ExitCode;

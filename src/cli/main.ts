@@ -22,16 +22,8 @@ type Action = (
   command?: Command,
 ) => Promise<ExitCode>;
 
-/** Commands whose implementation has not landed yet: they say so and exit 2. */
-const notImplemented =
-  (name: string): Action =>
-  async () => {
-    process.stderr.write(`deploy ${name}: not implemented yet\n`);
-    return 2;
-  };
-
 /** verb → module under ./commands exporting `run`. */
-const IMPLEMENTED: Record<Verb, () => Promise<{ run: Action }>> = {
+const COMMANDS: Record<Verb, () => Promise<{ run: Action }>> = {
   validate: () => import('./commands/validate.js'),
   up: () => import('./commands/up.js'),
   update: () => import('./commands/update.js'),
@@ -96,7 +88,8 @@ function globals(program: Command): GlobalOptions {
   };
 }
 
-export function buildProgram(): Command {
+/** `outcome` receives the exit code the command's action returned. */
+export function buildProgram(outcome: { exitCode: ExitCode } = { exitCode: 0 }): Command {
   const program = new Command('deploy')
     .description(
       'Agentless container orchestrator: docker over SSH, driven by an inventory and job files.',
@@ -123,7 +116,6 @@ export function buildProgram(): Command {
     )
     .exitOverride();
 
-  let exitCode: ExitCode = 0;
   const define = (
     spec: string,
     description: string,
@@ -137,9 +129,8 @@ export function buildProgram(): Command {
         const args = (raw.slice(0, -2) as unknown[]).flatMap((a) =>
           a === undefined ? [] : Array.isArray(a) ? a : [a],
         ) as string[];
-        const load = IMPLEMENTED[name as Verb] as (typeof IMPLEMENTED)[Verb] | undefined;
-        const action = load ? (await load()).run : notImplemented(name);
-        exitCode = await action(globals(program), args, opts, command);
+        const { run } = await COMMANDS[name as Verb]();
+        outcome.exitCode = await run(globals(program), args, opts, command);
       },
     );
     cmd.exitOverride();
@@ -212,9 +203,6 @@ export function buildProgram(): Command {
     c.option('--write', 'refresh .deploy/schema/*.json instead of printing'),
   );
 
-  program.hook('postAction', () => {
-    process.exitCode = exitCode;
-  });
   return program;
 }
 
@@ -223,10 +211,11 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<ExitCode> {
-  const program = buildProgram();
+  const outcome: { exitCode: ExitCode } = { exitCode: 0 };
+  const program = buildProgram(outcome);
   try {
     await program.parseAsync(argv);
-    return (process.exitCode as ExitCode | undefined) ?? 0;
+    return outcome.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version are exits with code 0; everything else is a usage error.

@@ -3,7 +3,7 @@
  * connections, and Ctrl-C handling (SPEC §7.6: the first signal stops new work and lets
  * restores finish; a second one exits at once).
  */
-import { loadProject } from '../inventory/index.js';
+import { loadProject, selectTargets, type Selection } from '../inventory/index.js';
 import type { Project } from '../inventory/model.js';
 import { createPool, type HostPool } from '../transport/index.js';
 import { escapeControl } from '../shared/quote.js';
@@ -60,4 +60,44 @@ export async function openSession(
       process.off('SIGTERM', onSignal);
     },
   };
+}
+
+/** Opens the session, runs `body`, and closes the session whatever `body` did. */
+export async function withSession<T>(
+  globals: GlobalOptions,
+  opts: { requireSecrets: boolean },
+  body: (session: Session) => Promise<T>,
+): Promise<T> {
+  const session = await openSession(globals, opts);
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** A session with the command's selection: TARGET and the `--host` filters applied. */
+export interface Targeted {
+  session: Session;
+  project: Project;
+  selection: Selection;
+  /** The `--host` values as given (host or group names). */
+  hostFilter: string[];
+}
+
+/**
+ * The opening every host command shares: session, `--host` filter, target selection, and
+ * the session closed at the end (also when the selection itself is refused).
+ */
+export function withTargets<T>(
+  globals: GlobalOptions,
+  target: string | undefined,
+  opts: { requireSecrets: boolean; host?: unknown },
+  body: (targeted: Targeted) => Promise<T>,
+): Promise<T> {
+  return withSession(globals, opts, (session) => {
+    const hostFilter = (opts.host as string[] | undefined) ?? [];
+    const selection = selectTargets(session.project, target, hostFilter);
+    return body({ session, project: session.project, selection, hostFilter });
+  });
 }

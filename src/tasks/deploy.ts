@@ -16,6 +16,7 @@ import {
   type StepResult,
 } from '../remote-docker/index.js';
 import { DeployError, type ExitCode, worstExit } from '../shared/errors.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { HostDocker } from './host-docker.js';
 import { taskHosts } from './host-names.js';
 import { runJob, type Outcome, type TaskResult } from './jobs.js';
@@ -46,6 +47,7 @@ export interface DeployRequest {
   versions: Record<string, string>;
   user: string;
   command: string;
+  clock?: Clock;
 }
 
 export interface TaskReport {
@@ -228,12 +230,14 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
           hosts,
           reporter: req.reporter,
           signal: req.signal,
+          clock: req.clock,
           context: (ref) => ({
             inventory: inventory.name,
             version: req.versions[service.service]!,
             secrets: project.secrets,
             timeoutMs: req.timeoutMs,
             signal: req.signal,
+            clock: req.clock ?? systemClock,
             step: (message) => req.reporter.step(ref, message),
           }),
           finish: (moved) => {

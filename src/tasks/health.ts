@@ -5,6 +5,7 @@
  */
 import type { HealthcheckSpec } from '../inventory/model.js';
 import { inspectArgv, parseObserved, type ObservedContainer } from '../remote-docker/index.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import type { HostDocker } from './host-docker.js';
 
 export type HealthResult =
@@ -39,14 +40,14 @@ export async function waitHealthy(
     timeoutMs: number;
     signal?: AbortSignal;
     pollMs?: number;
-    sleep?: (ms: number) => Promise<void>;
+    clock?: Clock;
     /** `docker inspect` output already read right after the start: the first poll. */
     firstLook?: string;
   },
 ): Promise<HealthResult> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const clock = opts.clock ?? systemClock;
   const poll = opts.pollMs ?? 250;
-  const started = Date.now();
+  const started = clock.now();
   let deadline = started + Math.min(opts.timeoutMs, healthDeadlineMs(opts.check, opts.monitorMs));
   let healthySince: number | undefined;
   let restarts: number | undefined;
@@ -93,7 +94,7 @@ export async function waitHealthy(
     if (container.health === 'unhealthy')
       return { ok: false, reason: 'health check failed', container };
     const healthy = container.health === 'healthy' || container.health === 'none';
-    const now = Date.now();
+    const now = clock.now();
     if (healthy) {
       healthySince ??= now;
       if (now - healthySince >= opts.monitorMs) return { ok: true, container };
@@ -115,6 +116,6 @@ export async function waitHealthy(
         container,
       };
     }
-    await sleep(Math.min(poll, Math.max(10, limit - now)));
+    await clock.sleep(Math.min(poll, Math.max(10, limit - now)));
   }
 }

@@ -6,6 +6,7 @@
 import pLimit from 'p-limit';
 import type { ResolvedJob } from '../inventory/model.js';
 import type { HostError } from '../shared/errors.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import type { PlannedTask } from './plan.js';
 import type { HostDocker } from './host-docker.js';
 import {
@@ -43,7 +44,7 @@ export interface JobRunOptions {
    * its policy keeps what moved): the deploy removes them in its last round trip.
    */
   finish: (moved: Moved[]) => void;
-  sleep?: (ms: number) => Promise<void>;
+  clock?: Clock;
 }
 
 export async function runJob(
@@ -52,7 +53,7 @@ export async function runJob(
   opts: JobRunOptions,
 ): Promise<TaskResult[]> {
   const policy = job.update;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const clock = opts.clock ?? systemClock;
   const size = !opts.rolling || policy.parallelism === 0 ? work.length : policy.parallelism;
   const results = new Map<PlannedTask, TaskResult>();
   const moved: Moved[] = [];
@@ -75,7 +76,7 @@ export async function runJob(
         });
       continue;
     }
-    if (i > 0 && policy.delayMs > 0) await sleep(policy.delayMs);
+    if (i > 0 && policy.delayMs > 0) await clock.sleep(policy.delayMs);
     const runs = await Promise.all(batch.map((p) => inFlight(() => runOne(p, policy, opts))));
     runs.forEach((run, k) => {
       const p = batch[k]!;

@@ -15,6 +15,7 @@ import {
   parseHeld,
 } from '../remote-docker/index.js';
 import { type DeployError, OperationError } from '../shared/errors.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { fanOut } from './fanout.js';
 import { asDeployError } from './observe.js';
 import type { HostDocker } from './host-docker.js';
@@ -61,7 +62,7 @@ export interface HeldLocks {
 export interface LockOptions {
   parallel: number;
   waitMs: number;
-  sleep?: (ms: number) => Promise<void>;
+  clock?: Clock;
   /** Steps to run on a host in the same round trip, once its locks are taken. */
   then?: (host: HostDocker) => BatchStep[];
   /** An unreachable host is reported in `unreachable` instead of failing the whole run. */
@@ -78,12 +79,13 @@ export async function acquireLocks(
   meta: { user: string; command: string; run: string },
   options: LockOptions,
 ): Promise<HeldLocks> {
+  const clock = options.clock ?? systemClock;
   const holder = holderJson({
     user: meta.user,
     machine: os.hostname(),
     pid: process.pid,
     command: meta.command,
-    start: new Date().toISOString(),
+    start: new Date(clock.now()).toISOString(),
     run: meta.run,
   });
   const byHost = new Map<string, { host: HostDocker; services: string[] }>();
@@ -93,8 +95,7 @@ export async function acquireLocks(
     byHost.set(r.host.name, entry);
   }
   const perHost = [...byHost.values()];
-  const deadline = Date.now() + options.waitMs;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = clock.now() + options.waitMs;
   for (let attempt = 0; ; attempt++) {
     const taken: typeof perHost = [];
     const looks = new Map<string, StepResult[]>();
@@ -155,9 +156,9 @@ export async function acquireLocks(
     };
     if (!held && failure === undefined) return { release: releaseTaken, looks, unreachable };
     await releaseTaken();
-    if (failure !== undefined || Date.now() >= deadline) throw failure ?? held;
+    if (failure !== undefined || clock.now() >= deadline) throw failure ?? held;
     // Jittered backoff so two waiting deploys do not retry in lockstep.
     const backoff = Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random());
-    await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+    await clock.sleep(Math.min(backoff, Math.max(0, deadline - clock.now())));
   }
 }

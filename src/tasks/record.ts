@@ -14,6 +14,7 @@ import {
   type LedgerEntry,
   type LedgerOutcome,
 } from '../ledger/index.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import type { TaskReport } from './deploy.js';
 
 export interface RunMeta {
@@ -32,6 +33,7 @@ export interface RunMeta {
   from?: Record<string, string>;
   /** The config repo's state, read when the run started (git runs beside the deploy). */
   gitState?: Promise<{ commit: string | null; dirty: boolean | null }>;
+  clock?: Clock;
 }
 
 export function entryOutcome(tasks: TaskReport[], interrupted: boolean): LedgerOutcome {
@@ -47,7 +49,7 @@ export async function recordRun(
 ): Promise<LedgerEntry[]> {
   if (services.length === 0) return [];
   const git = await (meta.gitState ?? configState(project.dir));
-  const now = Date.now();
+  const now = (meta.clock ?? systemClock).now();
   const entries = services.map((name) => {
     const serviceTasks = tasks.filter((t) => t.service === name);
     const service = project.services.find((s) => s.service === name);

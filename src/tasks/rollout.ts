@@ -20,6 +20,7 @@ import {
 import { HostError } from '../shared/errors.js';
 import type { Secret } from '../shared/secret.js';
 import { maskText } from './redact.js';
+import type { Clock } from '../shared/clock.js';
 import { waitHealthy } from './health.js';
 import type { HostDocker } from './host-docker.js';
 import type { PlannedTask } from './plan.js';
@@ -31,6 +32,7 @@ export interface TaskRunContext {
   secrets: Record<string, Secret>;
   timeoutMs: number;
   signal: AbortSignal;
+  clock: Clock;
   step(message: string): void;
 }
 
@@ -136,6 +138,7 @@ export async function moveTask(
       monitorMs: policy.monitorMs,
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
+      clock: ctx.clock,
       ...(looked?.code === 0 ? { firstLook: looked.stdout } : {}),
     });
     if (!health.ok) {
@@ -188,6 +191,7 @@ export async function startTask(
       monitorMs: policy.monitorMs,
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
+      clock: ctx.clock,
       ...(looked?.code === 0 ? { firstLook: looked.stdout } : {}),
     });
     if (!health.ok) {

@@ -6,6 +6,7 @@ import type { Project, ResolvedService } from '../inventory/model.js';
 import type { EntryLookup, LedgerEntry } from '../ledger/index.js';
 import type { ObservedContainer } from '../remote-docker/index.js';
 import type { HostPool } from '../transport/index.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { HostDocker } from './host-docker.js';
 import { observeHosts } from './observe.js';
 import { knownTaskKeys, planTasks, taskKey } from './plan.js';
@@ -56,7 +57,7 @@ export async function readStatus(
   opts: {
     parallel: number;
     timeoutMs: number;
-    now?: number;
+    clock?: Clock;
     /** Finds ledger entries by id (the versions the containers carry); without it no
      * drift note comes from the ledger. */
     ledger?: EntryLookup;
@@ -78,7 +79,7 @@ export async function readStatus(
     observed: observation.observed,
     knownTasks,
   });
-  const now = opts.now ?? Date.now();
+  const now = (opts.clock ?? systemClock).now();
   const selectedServices = new Set(services.map((s) => s.service));
   const byKey = new Map(plan.tasks.map((p) => [taskKey(p), p]));
   const versions = new Set(

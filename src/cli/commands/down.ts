@@ -10,7 +10,7 @@ import type { GlobalOptions } from '../context.js';
 import { printJson, table } from '../output.js';
 import { progressReporter } from '../progress.js';
 import { announceEntries, runPreHook } from '../run-events.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 /** `deploy down TARGET`: no default target; `all` must be typed. */
 export async function run(
@@ -18,8 +18,7 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: false });
-  try {
+  return withSession(globals, { requireSecrets: false }, async (session) => {
     const project = session.project;
     const hostFilter = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(project, args[0], hostFilter);
@@ -120,7 +119,5 @@ export async function run(
         process.stdout.write(`volumes kept: ${report.volumesKept.join(', ')}\n`);
     }
     return worstExit([report.exitCode, ...Object.values(plan.hostErrors).map((e) => e.exitCode)]);
-  } finally {
-    await session.close();
-  }
+  });
 }

@@ -5,15 +5,14 @@ import { HostDocker } from '../../tasks/host-docker.js';
 import { inspectTask } from '../../tasks/inspect.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 /**
  * `deploy inspect TASK`: exactly one task must match. Plain and --json print the same
  * JSON (docker's inspect array, secret env values replaced by `<redacted>`).
  */
 export async function run(globals: GlobalOptions, args: string[]): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: false });
-  try {
+  return withSession(globals, { requireSecrets: false }, async (session): Promise<ExitCode> => {
     const { project } = session;
     const selection = selectTargets(project, args[0]);
     if (selection.tasks.length !== 1) {
@@ -33,7 +32,5 @@ export async function run(globals: GlobalOptions, args: string[]): Promise<ExitC
     if (inspection.warning) process.stderr.write(`warning: ${escapeControl(inspection.warning)}\n`);
     printJson(inspection.document);
     return 0;
-  } finally {
-    await session.close();
-  }
+  });
 }

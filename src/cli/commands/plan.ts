@@ -7,7 +7,7 @@ import { observeHosts } from '../../tasks/observe.js';
 import { knownTaskKeys, planTasks } from '../../tasks/plan.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, printJson, table } from '../output.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 /** `deploy plan [TARGET]`: what `update` would do, per task, with reasons. Changes nothing. */
 export async function run(
@@ -15,8 +15,7 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: true });
-  try {
+  return withSession(globals, { requireSecrets: true }, async (session) => {
     const project = session.project;
     const inv = project.inventory;
     const hostFilter = (opts.host as string[] | undefined) ?? [];
@@ -91,7 +90,5 @@ export async function run(
       process.stdout.write(changes ? `${changes} change(s)\n` : 'no changes\n');
     }
     return worstExit(Object.values(observation.failed).map((e) => e.exitCode));
-  } finally {
-    await session.close();
-  }
+  });
 }

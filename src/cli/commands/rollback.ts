@@ -6,7 +6,7 @@ import { observeHosts } from '../../tasks/observe.js';
 import { planRollback } from '../../tasks/rollback.js';
 import type { GlobalOptions } from '../context.js';
 import { runDeployCommand } from '../deploy-run.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 /** `deploy rollback TARGET [--to ID]`: redeploys an earlier entry's spec through a rolling update. */
 export async function run(
@@ -14,8 +14,7 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: true });
-  try {
+  return withSession(globals, { requireSecrets: true }, async (session) => {
     const project = session.project;
     const selection = selectTargets(project, args[0], (opts.host as string[] | undefined) ?? []);
     const { entries } = await readLedger(project.dir, { inventory: project.inventory.name });
@@ -37,7 +36,7 @@ export async function run(
         );
       }
     }
-    return await runDeployCommand(globals, {
+    return runDeployCommand(globals, {
       action: 'rollback',
       session,
       services: plan.services,
@@ -46,7 +45,5 @@ export async function run(
       specs: plan.specs,
       from: plan.from,
     });
-  } finally {
-    await session.close();
-  }
+  });
 }

@@ -11,11 +11,10 @@ import { HostDocker } from '../../tasks/host-docker.js';
 import { collectStats, type HostStatsReport } from '../../tasks/stats.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, printJson, table } from '../output.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 export async function run(globals: GlobalOptions, args: string[]): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: false });
-  try {
+  return withSession(globals, { requireSecrets: false }, async (session) => {
     const { project, pool } = session;
     // Without HOST: every host but those used only as a jump (never read, §4).
     const names = args.length ? resolveHostNames(project.inventory, args) : readableHosts(project);
@@ -43,9 +42,7 @@ export async function run(globals: GlobalOptions, args: string[]): Promise<ExitC
       process.stdout.write(blocks.join('\n\n') + '\n');
     }
     return worstExit(report.failed.map(() => 3 as const));
-  } finally {
-    await session.close();
-  }
+  });
 }
 
 const BAR_WIDTH = 20;

@@ -7,7 +7,7 @@ import { readStatus } from '../../tasks/status.js';
 import { hostsToRead } from '../../tasks/host-names.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, outcomeColour, printJson, table } from '../output.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 /** `deploy status [TARGET]`: exit 0 whatever it finds, as long as every host answered. */
 export async function run(
@@ -15,8 +15,7 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: false });
-  try {
+  return withSession(globals, { requireSecrets: false }, async (session) => {
     const project = session.project;
     const hostFilter = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(project, args[0], hostFilter);
@@ -61,7 +60,5 @@ export async function run(
       }
     }
     return worstExit(report.hosts.filter((h) => !h.reachable).map(() => 3 as const));
-  } finally {
-    await session.close();
-  }
+  });
 }

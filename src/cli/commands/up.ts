@@ -3,7 +3,7 @@ import type { ExitCode } from '../../shared/errors.js';
 import { withDependencies } from '../../tasks/selection.js';
 import type { GlobalOptions } from '../context.js';
 import { runDeployCommand } from '../deploy-run.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 /** `deploy up [TARGET]`: create and start missing tasks, dependencies first. */
 export async function run(
@@ -11,8 +11,7 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: true });
-  try {
+  return withSession(globals, { requireSecrets: true }, async (session) => {
     const hosts = (opts.host as string[] | undefined) ?? [];
     const selection = selectTargets(session.project, args[0], hosts);
     const hostSet = new Set(selection.hosts);
@@ -21,13 +20,11 @@ export async function run(
       selection.services,
       hosts.length ? (t) => hostSet.has(t.host) : undefined,
     );
-    return await runDeployCommand(globals, {
+    return runDeployCommand(globals, {
       action: 'up',
       session,
       services,
       targets: [selection.target],
     });
-  } finally {
-    await session.close();
-  }
+  });
 }

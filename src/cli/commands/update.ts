@@ -12,7 +12,7 @@ import { confirm } from '../confirm.js';
 import { lineReporter } from '../output.js';
 import type { GlobalOptions } from '../context.js';
 import { runDeployCommand } from '../deploy-run.js';
-import { openSession } from '../session.js';
+import { withSession } from '../session.js';
 
 const DEPLOYS = new Set(['up', 'update', 'rollback']);
 
@@ -22,8 +22,7 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  const session = await openSession(globals, { requireSecrets: true });
-  try {
+  return withSession(globals, { requireSecrets: true }, async (session) => {
     const selection = selectTargets(
       session.project,
       args[0],
@@ -97,7 +96,7 @@ export async function run(
         };
       }
     }
-    return await runDeployCommand(globals, {
+    return runDeployCommand(globals, {
       action: 'update',
       session,
       services,
@@ -113,7 +112,5 @@ export async function run(
             inventory,
           ),
     });
-  } finally {
-    await session.close();
-  }
+  });
 }
