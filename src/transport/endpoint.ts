@@ -1,20 +1,20 @@
 /**
- * Where and how to connect, for one inventory host or one jump hop: the inventory's
- * settings, with ~/.ssh/config filling what the inventory leaves open. Pure.
+ * Where and how to connect, for one host or one jump hop: the host's settings, with
+ * ~/.ssh/config filling what they leave open. Pure.
  */
-import type { HostKeyPolicy, HostSpec } from '../inventory/model.js';
 import { knownHostsName } from './known-hosts.js';
 import { expandPath, parseJumpSpec, resolveSshConfig, type ExpandContext } from './ssh-config.js';
+import type { HostKeyPolicy, TransportHost } from './types.js';
 
 export type JumpRef = { kind: 'host'; name: string } | { kind: 'adhoc'; spec: string };
 
 export interface Endpoint {
-  /** Pool key and the name in messages: the inventory host name, or the jump spec. */
+  /** Pool key and the name in messages: the host's name, or the jump spec. */
   id: string;
   address: string;
   port: number;
   user: string;
-  /** Absolute; explicit ones (inventory, then ssh config) first. */
+  /** Absolute; explicit ones (the host's, then ssh config) first. */
   identityFiles: string[];
   /** How many of identityFiles were configured (the rest are OpenSSH's default names). */
   explicitIdentities: number;
@@ -34,8 +34,8 @@ export interface EndpointContext extends ExpandContext {
   /** Contents of ~/.ssh/config, if any. */
   sshConfig?: string;
   systemKnownHosts: string;
-  /** Inventory host names, to tell `jump: bastion` from `jump: user@addr`. */
-  inventoryHosts: ReadonlySet<string>;
+  /** The pool's host names, to tell `jump: bastion` from `jump: user@addr`. */
+  hostNames: ReadonlySet<string>;
 }
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -101,8 +101,8 @@ function build(o: Overrides, ctx: EndpointContext): Endpoint {
   };
 }
 
-/** The endpoint of an inventory host: inventory values win over ~/.ssh/config. */
-export function hostEndpoint(spec: HostSpec, ctx: EndpointContext): Endpoint {
+/** The endpoint of a host: its own values win over ~/.ssh/config. */
+export function hostEndpoint(spec: TransportHost, ctx: EndpointContext): Endpoint {
   const unset = new Set(spec.unsetInInventory ?? []);
   const o: Overrides = { id: spec.name, lookup: spec.address, hostKeyPolicy: spec.hostKeyPolicy };
   if (!unset.has('user') && spec.user) o.user = spec.user;
@@ -112,7 +112,7 @@ export function hostEndpoint(spec: HostSpec, ctx: EndpointContext): Endpoint {
   if (spec.knownHosts) o.knownHosts = spec.knownHosts;
   if (spec.jump) {
     o.jumps = [
-      ctx.inventoryHosts.has(spec.jump)
+      ctx.hostNames.has(spec.jump)
         ? { kind: 'host', name: spec.jump }
         : { kind: 'adhoc', spec: spec.jump },
     ];
@@ -121,7 +121,7 @@ export function hostEndpoint(spec: HostSpec, ctx: EndpointContext): Endpoint {
 }
 
 /**
- * The endpoint of an ad-hoc hop (`user@addr:port`, from the inventory or ProxyJump). It
+ * The endpoint of an ad-hoc hop (`user@addr:port`, from a host's `jump` or ProxyJump). It
  * is checked against the same known_hosts files and policy as the host it leads to, and
  * its own ProxyJump is not followed: the chain is what the host's settings list.
  */

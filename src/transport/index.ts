@@ -1,4 +1,11 @@
 export { createPool } from './pool.js';
 export type { HostPool, PoolOptions } from './pool.js';
-export type { ExecOptions, ExecResult, Transport } from './types.js';
+export type {
+  ExecOptions,
+  ExecResult,
+  HostDirectory,
+  HostKeyPolicy,
+  Transport,
+  TransportHost,
+} from './types.js';
 export { remoteCommand } from './ssh-transport.js';

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
-import type { Inventory } from '../inventory/model.js';
 import { HostError, UsageError } from '../shared/errors.js';
 import { hostEndpoint, jumpEndpoint, type Endpoint, type EndpointContext } from './endpoint.js';
 import { KeyStore } from './key-store.js';
@@ -13,7 +12,7 @@ import { LocalTransport } from './local-transport.js';
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
 import { SshConnection } from './ssh-connection.js';
 import { SshTransport } from './ssh-transport.js';
-import type { Transport } from './types.js';
+import type { HostDirectory, Transport } from './types.js';
 
 export interface PoolOptions {
   /** Default per-command timeout (--timeout), 5m. */
@@ -31,7 +30,7 @@ export interface PoolOptions {
 }
 
 export interface HostPool {
-  /** The transport for an inventory host, created lazily; SSH connects on first exec. */
+  /** The transport for a host of the directory, created lazily; SSH connects on first exec. */
   get(host: string): Transport;
   /** Connect now (used to report unreachable hosts early); rejects with HostError. */
   connect(host: string): Promise<void>;
@@ -55,14 +54,14 @@ function readOptional(path: string): string | undefined {
   }
 }
 
-export function createPool(inventory: Inventory, options: PoolOptions): HostPool {
+export function createPool(inventory: HostDirectory, options: PoolOptions): HostPool {
   const env = options.env ?? process.env;
   const home = env.HOME ?? homedir();
   const ctx: EndpointContext = {
     home,
     localUser: env.USER ?? env.LOGNAME ?? userInfo().username,
     systemKnownHosts: options.systemKnownHosts ?? '/etc/ssh/ssh_known_hosts',
-    inventoryHosts: new Set(Object.keys(inventory.hosts)),
+    hostNames: new Set(Object.keys(inventory.hosts)),
   };
   const sshConfig = readOptional(`${home}/.ssh/config`);
   if (sshConfig !== undefined) ctx.sshConfig = sshConfig;

@@ -2,6 +2,40 @@ import type { Command } from '../shared/command.js';
 
 export type { Command } from '../shared/command.js';
 
+/** An unknown host key: `strict` refuses it, `accept-new` records it in known_hosts. */
+export type HostKeyPolicy = 'strict' | 'accept-new';
+
+/**
+ * What the transport knows of a host: where it is and how to log in, nothing of the
+ * config model. Structural: an inventory host (inventory/model.ts `HostSpec`) satisfies it.
+ */
+export interface TransportHost {
+  /** The host's name: the pool key and the name in messages. */
+  name: string;
+  /** DNS name, IP or ~/.ssh/config alias; `local` selects the local transport. */
+  address: string;
+  user: string;
+  port: number;
+  /** Absolute path, when set (else ~/.ssh/config or OpenSSH's default key names). */
+  identityFile?: string;
+  /** Absolute path, when set (else ~/.ssh/config or ~/.ssh/known_hosts). */
+  knownHosts?: string;
+  hostKeyPolicy: HostKeyPolicy;
+  /** The name of another host of the same pool, or `user@addr:port`. */
+  jump?: string;
+  connectTimeoutMs: number;
+  /**
+   * Settings left at built-in defaults, which the user's ~/.ssh/config may then supply.
+   * Absent: every field counts as set.
+   */
+  unsetInInventory?: ReadonlyArray<'user' | 'port' | 'connectTimeoutMs'>;
+}
+
+/** The hosts a pool can reach, by name (an inventory is one). */
+export interface HostDirectory {
+  readonly hosts: Readonly<Record<string, TransportHost>>;
+}
+
 /**
  * One interface for reaching a host: `ssh` (ssh2, one pooled connection per host) and
  * `local` (child processes, for `address: local`). Tasks depend only on this.
@@ -26,7 +60,7 @@ export interface ExecResult {
 }
 
 export interface Transport {
-  /** The inventory's host name. */
+  /** The host's name (TransportHost.name). */
   readonly host: string;
   /**
    * Runs a command (an argv or a batch) on the host; it is rendered into shell text by

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { HostSpec } from '../../../src/inventory/model.js';
 import {
   hostEndpoint,
   jumpEndpoint,
   type EndpointContext,
 } from '../../../src/transport/endpoint.js';
 import { expandPath, parseJumpSpec, resolveSshConfig } from '../../../src/transport/ssh-config.js';
+import type { TransportHost } from '../../../src/transport/types.js';
 
 const CONFIG = `
 Host 10.0.0.5
@@ -35,10 +35,10 @@ const ctx: EndpointContext = {
   localUser: 'me',
   sshConfig: CONFIG,
   systemKnownHosts: '/etc/ssh/ssh_known_hosts',
-  inventoryHosts: new Set(['bastion-inv', 'h']),
+  hostNames: new Set(['bastion-inv', 'h']),
 };
 
-function spec(over: Partial<HostSpec> = {}): HostSpec {
+function spec(over: Partial<TransportHost> = {}): TransportHost {
   return {
     name: 'h',
     address: '10.0.0.5',
@@ -46,9 +46,6 @@ function spec(over: Partial<HostSpec> = {}): HostSpec {
     port: 22,
     hostKeyPolicy: 'strict',
     connectTimeoutMs: 10_000,
-    docker: 'docker',
-    sudo: false,
-    labels: {},
     ...over,
   };
 }
