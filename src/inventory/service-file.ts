@@ -198,8 +198,8 @@ function jobRules(
       ),
     );
   }
-  labelRules(source, at('labels'), spec.labels, issues);
-  envRules(source, at('env'), spec.env, issues);
+  keyRules(KEY_RULES.labels, source, at('labels'), spec.labels, issues);
+  keyRules(KEY_RULES.env, source, at('env'), spec.env, issues);
 }
 
 function updatePolicy(spec: JobInput): UpdatePolicy {
@@ -259,8 +259,8 @@ function placements(
         ),
       );
     }
-    labelRules(source, at('tasks', task, 'labels'), t.labels, issues);
-    envRules(source, at('tasks', task, 'env'), t.env, issues);
+    keyRules(KEY_RULES.labels, source, at('tasks', task, 'labels'), t.labels, issues);
+    keyRules(KEY_RULES.env, source, at('tasks', task, 'env'), t.env, issues);
     const { host, ...overrides } = t;
     out.push({ task, host, overrides, at: at('tasks', task) });
   }
@@ -332,52 +332,45 @@ function startFirstRule(
   }
 }
 
-const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
-// Docker takes any env name without "=" (`-e NAME=value` splits at the first one); its env
-// files, which carry the secrets, also refuse whitespace.
-const ENV_NAME = /^[^=\s]+$/;
-
-function envRules(
-  source: SourceFile,
-  path: PathSeg[],
-  env: Record<string, string> | undefined,
-  issues: ConfigIssue[],
-): void {
-  for (const key of Object.keys(env ?? {})) {
-    if (!ENV_NAME.test(key))
-      issues.push(
-        issueAt(
-          source,
-          [...path, key],
-          `env name "${key}" must not be empty nor hold "=" or whitespace (docker splits NAME=value at the first "=")`,
-          { key: true },
-        ),
-      );
-  }
+interface KeyRule {
+  readonly valid: RegExp;
+  readonly invalid: (key: string) => string;
+  readonly reserved?: { readonly prefix: string; readonly message: (key: string) => string };
 }
 
-function labelRules(
+const KEY_RULES = {
+  // Docker takes any env name without "=" (`-e NAME=value` splits at the first one); its env
+  // files, which carry the secrets, also refuse whitespace.
+  env: {
+    valid: /^[^=\s]+$/,
+    invalid: (key) =>
+      `env name "${key}" must not be empty nor hold "=" or whitespace (docker splits NAME=value at the first "=")`,
+  },
+  labels: {
+    valid: /^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+    invalid: (key) =>
+      `label key "${key}" must start with a letter or a digit and hold only letters, digits and . _ / - (docker splits key=value at "=")`,
+    reserved: {
+      prefix: 'deploy.',
+      message: (key) => `label "${key}": the deploy.* labels are reserved`,
+    },
+  },
+} satisfies Record<'env' | 'labels', KeyRule>;
+
+function keyRules(
+  rule: KeyRule,
   source: SourceFile,
   path: PathSeg[],
-  labels: Record<string, string> | undefined,
+  map: Record<string, string> | undefined,
   issues: ConfigIssue[],
 ): void {
-  for (const key of Object.keys(labels ?? {})) {
-    if (!LABEL_KEY.test(key))
-      issues.push(
-        issueAt(
-          source,
-          [...path, key],
-          `label key "${key}" must start with a letter or a digit and hold only letters, digits and . _ / - (docker splits key=value at "=")`,
-          { key: true },
-        ),
-      );
-    else if (key.startsWith('deploy.'))
-      issues.push(
-        issueAt(source, [...path, key], `label "${key}": the deploy.* labels are reserved`, {
-          key: true,
-        }),
-      );
+  for (const key of Object.keys(map ?? {})) {
+    const message = !rule.valid.test(key)
+      ? rule.invalid(key)
+      : rule.reserved && key.startsWith(rule.reserved.prefix)
+        ? rule.reserved.message(key)
+        : undefined;
+    if (message) issues.push(issueAt(source, [...path, key], message, { key: true }));
   }
 }
 

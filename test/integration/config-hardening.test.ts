@@ -17,6 +17,14 @@ const accepted = (): number =>
 const containers = (): string =>
   docker(sb, host.name, ['ps', '-a', '--filter', 'label=deploy.service=hardened', '-q']).trim();
 
+/** A refused run must leave the host untouched: no new SSH login, no container. */
+async function expectNothingContacted(loginsBefore: number): Promise<void> {
+  // sshd writes the log line after accepting; give a late connection time to show up.
+  await new Promise((r) => setTimeout(r, 500));
+  expect(accepted()).toBe(loginsBefore);
+  expect(containers()).toBe('');
+}
+
 describe('config hardening (issue 15)', () => {
   beforeAll(() => cleanup(sb));
   afterAll(() => cleanup(sb));
@@ -53,9 +61,7 @@ jobs:
     );
     expect(res.stderr + res.stdout).not.toContain('hunter2-secret');
     expect(res.code).toBe(2);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(accepted()).toBe(before);
-    expect(containers()).toBe('');
+    await expectNothingContacted(before);
   });
 
   test('${DEPLOY_SSH_KEY} in an env value: up exits 2 and contacts no host', async () => {
@@ -80,9 +86,7 @@ jobs:
     expect(res.stderr).toContain('jobs.web.env.K: secret DEPLOY_SSH_KEY cannot be interpolated');
     expect(res.stderr + res.stdout).not.toContain(key.split('\n')[1]!);
     expect(res.code).toBe(2);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(accepted()).toBe(before);
-    expect(containers()).toBe('');
+    await expectNothingContacted(before);
   });
 
   test('env ZIP=01234 and HEX=0x1F arrive in the container as written', async () => {
