@@ -2,9 +2,17 @@
  * The Transport of one SSH host: the command is rendered by shared/command.ts and wrapped
  * in `timeout` on the target, because signals cannot stop a remote command once stdin is
  * closed (and sshd refuses signals to root sessions).
+ *
+ * sshd hands the exec text to the user's login shell, which may be fish, zsh or csh: the
+ * exec text is always `LOGIN_SHELL_COMMAND` (the same in every shell), and the command
+ * itself travels as the first line of stdin, ahead of the command's own stdin payload.
  */
-import { commandArgv, displayCommand, type Command } from '../shared/command.js';
-import { shellJoin } from '../shared/quote.js';
+import {
+  commandLine,
+  displayCommand,
+  LOGIN_SHELL_COMMAND,
+  type Command,
+} from '../shared/command.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
@@ -21,9 +29,16 @@ export function timeoutPrefix(timeoutMs: number): string[] {
   return ['timeout', '-k', String(KILL_GRACE_S), text];
 }
 
-/** The command text sent to sshd for a command and a timeout. */
+/** The one-line sh script `LOGIN_SHELL_COMMAND` runs for a command and a timeout. */
 export function remoteCommand(command: Command, timeoutMs: number): string {
-  return shellJoin([...timeoutPrefix(timeoutMs), ...commandArgv(command)]);
+  return commandLine(command, timeoutPrefix(timeoutMs));
+}
+
+/** The channel's stdin: the script line, then the command's own stdin (if any), unchanged. */
+export function remoteStdin(line: string, stdin?: string | Buffer): string | Buffer {
+  const head = `${line}\n`;
+  if (stdin === undefined) return head;
+  return typeof stdin === 'string' ? head + stdin : Buffer.concat([Buffer.from(head), stdin]);
 }
 
 export class SshTransport implements Transport {
@@ -40,15 +55,15 @@ export class SshTransport implements Transport {
 
   async exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? this.defaults.timeoutMs;
-    const text = remoteCommand(command, timeoutMs);
+    const line = remoteCommand(command, timeoutMs);
     this.defaults.onCommand?.(this.host, displayCommand(command));
     const connection = await this.connection();
     const signals = [opts.signal, this.defaults.signal].filter(
       (s): s is AbortSignal => s !== undefined,
     );
     const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
-    return connection.exec(text, {
-      ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+    return connection.exec(LOGIN_SHELL_COMMAND, {
+      stdin: remoteStdin(line, opts.stdin),
       ...(signals.length > 0
         ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
         : {}),

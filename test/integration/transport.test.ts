@@ -4,6 +4,7 @@
  * and several cases need keys and host keys of their own) and stops them by PID.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -237,6 +238,30 @@ describe('commands over one pooled connection', () => {
       .exec(['cat'], { stdin: data, onStdout: (c) => chunks.push(c), collect: false });
     expect(r.code).toBe(0);
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
+  });
+
+  it('streams an 8 MB binary payload after the script line without losing or adding a byte', async () => {
+    // The command travels as stdin's first line (LOGIN_SHELL_COMMAND): sh's `read` must stop
+    // at that line's newline, so a payload that starts with newlines arrives whole.
+    const p = pool(inventory(at(a)));
+    const data = Buffer.concat([
+      Buffer.from('\n\nX=1\n'),
+      Buffer.from(Array.from({ length: 8 << 20 }, (_, i) => (i * 2654435761) >>> 24)),
+    ]);
+    const sum = createHash('sha256').update(data).digest('hex');
+    const plain = await p
+      .get('a')
+      .exec(['sh', '-c', 'sha256sum; wc -c </dev/null'], { stdin: data });
+    expect(plain).toEqual({ code: 0, stdout: `${sum}  -\n0\n`, stderr: '' });
+    const batch = await p.get('a').exec(
+      {
+        steps: [{ argv: ['echo', "a\\'; id #"] }, { argv: ['sha256sum'], stdin: true }],
+      },
+      { stdin: data },
+    );
+    expect(batch.code).toBe(0);
+    expect(batch.stdout).toContain(`${sum}  -`);
+    expect(batch.stdout).toContain("a\\'; id #");
   });
 
   it('runs 20 commands (more than 8 at once) on exactly one SSH connection', async () => {
