@@ -9,7 +9,8 @@ import { confirm } from '../confirm.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson, table } from '../output.js';
 import { progressReporter } from '../progress.js';
-import { announceEntries, runPreHook } from '../run-events.js';
+import { announceEntries, runPreHook } from '../../tasks/use-cases/run-events.js';
+import { noticesFor } from '../run-io.js';
 import { withSession } from '../session.js';
 
 /** `deploy down TARGET`: no default target; `all` must be typed. */
@@ -50,7 +51,7 @@ export async function run(
     const services = selection.services.map((s) => s.service).join(',');
     await runPreHook(
       project,
-      globals,
+      { timeoutMs: globals.timeoutMs, notices: noticesFor(globals) },
       {
         event: 'down',
         service: services,
@@ -82,7 +83,11 @@ export async function run(
       targets: [selection.target],
       interrupted: session.signal.aborted,
     });
-    await announceEntries(project, globals, entries);
+    await announceEntries(
+      project,
+      { timeoutMs: globals.timeoutMs, notices: noticesFor(globals) },
+      entries,
+    );
     if (report.lockError)
       process.stderr.write(`error: ${report.lockError.message}\nhint: ${report.lockError.hint}\n`);
     const hostsDown = Object.entries(plan.hostErrors).map(([host, e]) => ({

@@ -21,7 +21,8 @@ import type { ExitCode } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
-import { announceEntries, runPreHook } from '../run-events.js';
+import { announceEntries, runPreHook } from '../../tasks/use-cases/run-events.js';
+import { noticesFor } from '../run-io.js';
 
 export async function run(
   globals: GlobalOptions,
@@ -51,7 +52,7 @@ export async function run(
 
   await runPreHook(
     project,
-    globals,
+    { timeoutMs: globals.timeoutMs, notices: noticesFor(globals) },
     {
       event: 'push',
       service: selection.services.map((s) => s.service).join(','),
@@ -104,7 +105,11 @@ export async function run(
     lockWaitMs: Math.max(globals.lockWaitMs, 15_000),
   });
 
-  const { notifications, hookFailures } = await announceEntries(project, globals, entries);
+  const { notifications, hookFailures } = await announceEntries(
+    project,
+    { timeoutMs: globals.timeoutMs, notices: noticesFor(globals) },
+    entries,
+  );
 
   if (globals.json) {
     printJson({

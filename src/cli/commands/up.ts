@@ -1,9 +1,10 @@
-import { selectTargets } from '../../inventory/index.js';
 import type { ExitCode } from '../../shared/errors.js';
-import { withDependencies } from '../../tasks/selection.js';
+import { up } from '../../tasks/use-cases/up.js';
 import type { GlobalOptions } from '../context.js';
-import { runDeployCommand } from '../deploy-run.js';
-import { withSession } from '../session.js';
+import { progressReporter } from '../progress.js';
+import { renderDeployRun } from '../render-deploy.js';
+import { noticesFor, settingsOf } from '../run-io.js';
+import { withTargets } from '../session.js';
 
 /** `deploy up [TARGET]`: create and start missing tasks, dependencies first. */
 export async function run(
@@ -11,20 +12,12 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  return withSession(globals, { requireSecrets: true }, async (session) => {
-    const hosts = (opts.host as string[] | undefined) ?? [];
-    const selection = selectTargets(session.project, args[0], hosts);
-    const hostSet = new Set(selection.hosts);
-    const services = withDependencies(
-      session.project,
-      selection.services,
-      hosts.length ? (t) => hostSet.has(t.host) : undefined,
-    );
-    return runDeployCommand(globals, {
-      action: 'up',
-      session,
-      services,
-      targets: [selection.target],
+  return withTargets(globals, args[0], { requireSecrets: true, host: opts.host }, async (t) => {
+    const io = { reporter: progressReporter(globals), notices: noticesFor(globals) };
+    const result = await up(t.session, settingsOf(globals), io, {
+      selection: t.selection,
+      hostFilter: t.hostFilter,
     });
+    return renderDeployRun(globals, result);
   });
 }

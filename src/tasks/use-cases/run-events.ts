@@ -3,8 +3,8 @@
  * stops the command before any host is touched), then per recorded entry the webhooks
  * and the `post-<action>` hook (failures are reported, never fatal).
  */
-import type { Project } from '../inventory/model.js';
-import type { LedgerEntry } from '../ledger/index.js';
+import type { Project } from '../../inventory/model.js';
+import type { LedgerEntry } from '../../ledger/index.js';
 import {
   eventFromEntry,
   notifyWebhooks,
@@ -12,23 +12,22 @@ import {
   runPhaseHook,
   type DeployEvent,
   type WebhookResult,
-} from '../notify/index.js';
-import { OperationError } from '../shared/errors.js';
-import { escapeControl } from '../shared/quote.js';
-import type { GlobalOptions } from './context.js';
+} from '../../notify/index.js';
+import { OperationError } from '../../shared/errors.js';
+import { escapeControl } from '../../shared/quote.js';
+import type { RunNotices } from './context.js';
 
 export async function runPreHook(
   project: Project,
-  globals: GlobalOptions,
+  opts: { timeoutMs: number; notices: RunNotices },
   fields: Parameters<typeof preEvent>[0],
   nothingDone: string,
 ): Promise<void> {
   const pre = await runPhaseHook(project.inventory.hooks, 'pre', project.dir, preEvent(fields), {
-    timeoutMs: globals.timeoutMs,
+    timeoutMs: opts.timeoutMs,
   });
   if (pre && pre.code !== 0) {
-    if (!globals.json && pre.output.trim())
-      process.stderr.write(escapeControl(pre.output.trimEnd()) + '\n');
+    if (pre.output.trim()) opts.notices.info(escapeControl(pre.output.trimEnd()));
     throw new OperationError(
       `${pre.name} hook failed (exit ${pre.code}${pre.timedOut ? ', timed out' : ''})`,
       nothingDone,
@@ -43,7 +42,7 @@ export interface Announced {
 
 export async function announceEntries(
   project: Project,
-  globals: GlobalOptions,
+  opts: { timeoutMs: number; notices: RunNotices },
   entries: LedgerEntry[],
 ): Promise<Announced> {
   const announced: Announced = { notifications: [], hookFailures: [] };
@@ -51,16 +50,15 @@ export async function announceEntries(
     const event: DeployEvent = eventFromEntry(entry);
     for (const n of await notifyWebhooks(project.inventory.notify, project.secrets, event)) {
       announced.notifications.push({ ...n, service: entry.service });
-      if (!n.ok && !globals.json)
-        process.stderr.write(`warning: notification ${n.webhook} failed: ${n.error ?? n.status}\n`);
+      if (!n.ok) opts.notices.warning(`notification ${n.webhook} failed: ${n.error ?? n.status}`);
     }
     const post = await runPhaseHook(project.inventory.hooks, 'post', project.dir, event, {
-      timeoutMs: globals.timeoutMs,
+      timeoutMs: opts.timeoutMs,
     });
     if (post && post.code !== 0) {
       const text = `${post.name} hook failed for ${entry.service} (exit ${post.code})`;
       announced.hookFailures.push(text);
-      if (!globals.json) process.stderr.write(`warning: ${text}\n`);
+      opts.notices.warning(text);
     }
   }
   return announced;
