@@ -54,6 +54,48 @@ function readOptional(path: string): string | undefined {
   }
 }
 
+/**
+ * `connect_timeout` bounds the whole path to a host behind jump hosts: the hops, the
+ * forwarded channel (sshd's own TCP connect to the target) and the SSH handshake. Each part
+ * has its own bound too; this one keeps their sum within the host's setting. A connection
+ * that completes after the deadline is closed.
+ */
+function withinConnectTimeout(
+  endpoint: Endpoint,
+  open: () => Promise<SshConnection>,
+): Promise<SshConnection> {
+  const attempt = open();
+  if (endpoint.jumps.length === 0) return attempt;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      attempt.then(
+        (late) => void late.close(),
+        () => undefined,
+      );
+      const via = endpoint.jumps.map((j) => (j.kind === 'host' ? j.name : j.spec)).join(' -> ');
+      reject(
+        new HostError(
+          endpoint.id,
+          'unreachable',
+          `connect to ${endpoint.address}:${endpoint.port} via ${via} timed out after ` +
+            `${endpoint.connectTimeoutMs / 1000}s (connect_timeout covers the jump hosts, ` +
+            'the forwarded channel and the SSH handshake)',
+        ),
+      );
+    }, endpoint.connectTimeoutMs);
+    attempt.then(
+      (connection) => {
+        clearTimeout(timer);
+        resolve(connection);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err as Error);
+      },
+    );
+  });
+}
+
 export function createPool(inventory: HostDirectory, options: PoolOptions): HostPool {
   const env = options.env ?? process.env;
   const home = env.HOME ?? homedir();
@@ -97,7 +139,7 @@ export function createPool(inventory: HostDirectory, options: PoolOptions): Host
   ): Promise<SshConnection> => {
     let pending = connections.get(key);
     if (!pending) {
-      pending = (async () => {
+      pending = withinConnectTimeout(endpoint, async () => {
         if (options.signal?.aborted) throw interrupted(endpoint.id);
         const { sock, via } = await socket();
         opened.set(endpoint.id, (opened.get(endpoint.id) ?? 0) + 1);
@@ -108,7 +150,7 @@ export function createPool(inventory: HostDirectory, options: PoolOptions): Host
           ...(sock ? { sock } : {}),
           ...(via ? { via } : {}),
         });
-      })();
+      });
       // A failed connect stays failed for the run: no retry storms against a dead host.
       pending.catch(() => undefined);
       connections.set(key, pending);
@@ -139,13 +181,15 @@ export function createPool(inventory: HostDirectory, options: PoolOptions): Host
         'lost',
         `jump host ${hop.endpoint.id}: ${hop.failure.message}`,
       );
-    const sock = await hop.forward(endpoint.address, endpoint.port).catch((err: HostError) => {
-      throw new HostError(
-        endpoint.id,
-        'unreachable',
-        `jump host ${hop.endpoint.id}: ${detail(err)}`,
-      );
-    });
+    const sock = await hop
+      .forward(endpoint.address, endpoint.port, endpoint.connectTimeoutMs)
+      .catch((err: HostError) => {
+        throw new HostError(
+          endpoint.id,
+          'unreachable',
+          `jump host ${hop.endpoint.id}: ${detail(err)}`,
+        );
+      });
     return { sock, via: hop.endpoint.id };
   };
 

@@ -181,11 +181,29 @@ export class SshConnection {
     this.client.end();
   }
 
-  /** A direct-tcpip channel for the next hop; never counted against the exec cap. */
-  forward(address: string, port: number): Promise<Duplex> {
+  /**
+   * A direct-tcpip channel for the next hop; never counted against the exec cap. sshd
+   * answers the channel open only once its own TCP connect to the target finished, which
+   * for a target that drops SYNs takes minutes: `timeoutMs` bounds that wait (a stream that
+   * arrives later is destroyed).
+   */
+  forward(address: string, port: number, timeoutMs: number): Promise<Duplex> {
     if (this.lost) return Promise.reject(this.lost);
     return new Promise((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(
+          new HostError(
+            this.endpoint.id,
+            'unreachable',
+            `cannot reach ${address}:${port} through this host: no answer within ${timeoutMs / 1000}s`,
+          ),
+        );
+      }, timeoutMs);
       this.client.forwardOut('127.0.0.1', 0, address, port, (err, stream) => {
+        clearTimeout(timer);
+        if (late) return void stream?.destroy();
         if (err)
           reject(
             new HostError(

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostSpec, Inventory } from '../../src/inventory/model.js';
 import { HostError } from '../../src/shared/errors.js';
 import { createPool, type HostPool, type PoolOptions } from '../../src/transport/index.js';
+import { runDeploy } from '../harness/run-deploy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deploy-transport-'));
 const home = join(dir, 'home');
@@ -90,6 +91,40 @@ async function startSshd(name: string, address: string): Promise<TestSshd> {
   }
   return { name, address, port, pid: child.pid!, log, hostKeyLine };
 }
+
+/**
+ * A TCP listener that drops SYNs: python listens with backlog 0 and never accepts; one
+ * connection (held by this test) fills the accept queue, so later connects hang.
+ */
+async function synDropper(address: string): Promise<{ address: string; port: number }> {
+  const child = spawn(
+    '/usr/bin/python3',
+    [
+      '-c',
+      [
+        'import socket, sys, time',
+        's = socket.socket()',
+        `s.bind(("${address}", 0))`,
+        's.listen(0)',
+        'print(s.getsockname()[1], flush=True)',
+        'time.sleep(600)',
+      ].join('\n'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  const port = await new Promise<number>((resolve) =>
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+  );
+  const filler = new Socket();
+  fillers.push(filler);
+  await new Promise<void>((resolve, reject) => {
+    filler.once('error', reject);
+    filler.connect(port, address, () => resolve());
+  });
+  return { address, port };
+}
+const fillers: Socket[] = [];
 
 /** Every process below pid (sshd's per-connection monitors and sessions). */
 function descendants(pid: number): number[] {
@@ -216,6 +251,7 @@ afterAll(async () => {
     }
   }
   for (const s of servers) s.close();
+  for (const f of fillers) f.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -480,6 +516,65 @@ describe('jump hosts', () => {
       p.connectionsOpened('j2'),
       p.connectionsOpened('b'),
     ]).toEqual([1, 1, 1]);
+  });
+
+  it('bounds the whole path by connect_timeout when the forward target drops SYNs', async () => {
+    // A listener with a full accept queue: sshd's TCP connect to it (for the forwarded
+    // channel) hangs in SYN-SENT for minutes, so the channel open is never answered.
+    const target = await synDropper('127.0.0.57');
+    const p = pool(
+      inventory(
+        at(j1),
+        host('deep', {
+          address: target.address,
+          port: target.port,
+          jump: 'j1',
+          connectTimeoutMs: 1500,
+        }),
+      ),
+    );
+    const started = Date.now();
+    const err = await hostError(p.connect('deep'));
+    const elapsed = Date.now() - started;
+    expect(err.host).toBe('deep');
+    expect(err.failure).toBe('unreachable');
+    expect(err.message).toContain(`deep: connect to ${target.address}:${target.port} via j1`);
+    expect(err.message).toContain('timed out after 1.5s');
+    expect(elapsed).toBeGreaterThanOrEqual(1400);
+    expect(elapsed).toBeLessThan(4000);
+    // The jump host's connection is still usable afterwards.
+    expect((await p.get('j1').exec(['echo', 'hop ok'])).stdout).toBe('hop ok\n');
+  });
+
+  it('deploy stats (built CLI) gives up on such a host within connect_timeout, exit 3', async () => {
+    const target = await synDropper('127.0.0.58');
+    const repo = join(dir, 'cli-repo');
+    mkdirSync(join(repo, 'inventories'), { recursive: true });
+    mkdirSync(join(repo, 'jobs'), { recursive: true });
+    writeFileSync(
+      join(repo, 'inventories', 'jumpy.yml'),
+      [
+        'defaults:',
+        '  user: root',
+        `  identity_file: ${clientKey}`,
+        `  known_hosts: ${join(dir, 'known_hosts')}`,
+        '  connect_timeout: 2s',
+        'hosts:',
+        `  j1: { address: ${j1.address}, port: ${j1.port} }`,
+        `  deep: { address: ${target.address}, port: ${target.port}, jump: j1 }`,
+        '',
+      ].join('\n'),
+    );
+    const started = Date.now();
+    const r = await runDeploy(['-C', repo, '--json', 'stats', 'deep'], {
+      env: { HOME: home, SSH_AUTH_SOCK: '' },
+      timeoutMs: 60_000,
+    });
+    const elapsed = Date.now() - started;
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toContain(`connect to ${target.address}:${target.port} via j1`);
+    expect(r.stdout + r.stderr).toContain('deep');
+    expect(elapsed).toBeLessThan(8000);
   });
 
   it('follows an ad-hoc user@addr:port jump, checking its host key', async () => {
