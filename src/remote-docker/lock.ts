@@ -50,9 +50,72 @@ export function parseHeld(stdout: string): { dir: string; holder: LockHolder | u
   return { dir, holder: newline === -1 ? undefined : parseHolder(stdout.slice(newline + 1)) };
 }
 
-/** @example lockReleaseArgv('coding') // ['rm', '-rf', '--', '.deploy/locks/coding'] */
-export function lockReleaseArgv(...services: string[]): string[] {
-  return ['rm', '-rf', '--', ...services.map(lockDir)];
+/*
+ * Gives back this run's locks. `$1` is our run id, then lock dirs up to `--`, then paths
+ * removed whatever they hold (the run's tmp dir). A lock dir is removed only when its
+ * holder.json names our run: if the lock was taken from us (`deploy unlock`) and another
+ * run holds it now, it stays theirs. The compare and the `rm` run back to back in one
+ * remote shell; a lock that is not ours is named on stdout (`kept DIR RUN`, RUN `-` when
+ * holder.json is missing or names no run) and does not change the exit code.
+ */
+export const LOCK_RELEASE_SCRIPT = [
+  'set -f',
+  'run=$1; shift',
+  'rc=0',
+  'while [ "$#" -gt 0 ]; do',
+  '  d=$1; shift',
+  '  [ "$d" = -- ] && break',
+  '  [ -d "$d" ] || continue',
+  '  h=$(cat "$d/holder.json" 2>/dev/null) || h=',
+  '  case $h in',
+  String.raw`    *"\"run\":\"$run\""*|*"\"run\": \"$run\""*) rm -rf -- "$d" || rc=1 ;;`,
+  String.raw`    *) who=$(printf '%s' "$h" | sed -n 's/.*"run": *"\([^"]*\)".*/\1/p')`,
+  '       printf \'kept %s %s\\n\' "$d" "${who:--}" ;;',
+  '  esac',
+  'done',
+  'if [ "$#" -gt 0 ]; then rm -rf -- "$@" || rc=1; fi',
+  'exit "$rc"',
+].join('\n');
+
+/**
+ * Releases `services`' locks if `run` holds them, then removes `alsoRemove` paths.
+ * @example lockReleaseArgv('01JRUN', ['coding'], ['.deploy/tmp/01JRUN'])
+ * // ['sh', '-c', LOCK_RELEASE_SCRIPT, 'sh', '01JRUN', '.deploy/locks/coding', '--', '.deploy/tmp/01JRUN']
+ */
+export function lockReleaseArgv(
+  run: string,
+  services: readonly string[],
+  alsoRemove: readonly string[] = [],
+): string[] {
+  return [
+    'sh',
+    '-c',
+    LOCK_RELEASE_SCRIPT,
+    'sh',
+    assertPathComponent('run id', run),
+    ...services.map(lockDir),
+    '--',
+    ...alsoRemove,
+  ];
+}
+
+/** The locks a release left in place because another run holds them now. */
+export function parseKept(stdout: string): { dir: string; run: string | undefined }[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('kept '))
+    .map((l) => {
+      const [, dir = '', run = '-'] = l.split(' ');
+      return { dir, run: run === '-' ? undefined : run };
+    });
+}
+
+/**
+ * `deploy unlock`: removes a lock whoever holds it (the operator's call, SPEC §7.4).
+ * @example lockForceRemoveArgv('coding') // ['rm', '-rf', '--', '.deploy/locks/coding']
+ */
+export function lockForceRemoveArgv(service: string): string[] {
+  return ['rm', '-rf', '--', lockDir(service)];
 }
 
 /** Exit 1 with nothing on stdout when the lock is not held (or its holder.json is missing). */

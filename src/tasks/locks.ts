@@ -142,10 +142,8 @@ export async function acquireLocks(
       const done = new Map<string, StepResult[]>();
       await fanOut(taken, options.parallel, async ({ host, services }) => {
         const before = release.before?.(host.name) ?? [];
-        const remove = [
-          ...lockReleaseArgv(...services),
-          ...(release.alsoRemove?.(host.name) ?? []),
-        ];
+        // Only locks still holding our run id go: one taken over by another run stays.
+        const remove = lockReleaseArgv(meta.run, services, release.alsoRemove?.(host.name));
         if (before.length === 0) return host.run(remove);
         const results = await host.batch([...before, { argv: remove }], { keepRefusals: true });
         done.set(host.name, results.slice(0, before.length));

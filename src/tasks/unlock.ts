@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import {
   lockProbeArgv,
-  lockReleaseArgv,
+  lockForceRemoveArgv,
   parseLockProbe,
   type LockHolder,
 } from '../remote-docker/index.js';
@@ -79,7 +79,7 @@ export async function readLocks(
 }
 
 export async function removeLock(host: HostDocker, service: string): Promise<void> {
-  await host.must(lockReleaseArgv(service));
+  await host.must(lockForceRemoveArgv(service));
 }
 
 /** One line per holder, for humans: `deploy up by ana on laptop (pid 4242), since …, run …`. */

@@ -10,6 +10,8 @@ import {
   lockAcquireArgv,
   lockReadArgv,
   lockReleaseArgv,
+  lockForceRemoveArgv,
+  parseKept,
   mkTmpArgv,
   parseHeld,
   parseHolder,
@@ -141,10 +143,10 @@ describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => 
     });
     expect((statSync(join(home, '.deploy')).mode & 0o777).toString(8)).toBe('700');
     expect((statSync(join(home, '.deploy/locks/coding')).mode & 0o777).toString(8)).toBe('700');
-    expect(run(lockReleaseArgv('coding')).code).toBe(0);
+    expect(run(lockReleaseArgv('01JRUN', ['coding'])).code).toBe(0);
     expect(run(lockReadArgv('coding')).code).not.toBe(0);
     expect(run(lockAcquireArgv('coding'), holder).code).toBe(0);
-    expect(run(lockReleaseArgv('coding')).code).toBe(0);
+    expect(run(lockReleaseArgv('01JRUN', ['coding'])).code).toBe(0);
   });
 
   test('several locks at once: all or nothing, and a held one names itself and its holder', () => {
@@ -159,12 +161,74 @@ describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => 
     // `api` was taken before `db` turned out held: it is given back, `web` never taken.
     expect(run(lockReadArgv('api')).code).not.toBe(0);
     expect(run(lockReadArgv('web')).code).not.toBe(0);
-    expect(run(lockReleaseArgv('db')).code).toBe(0);
+    expect(run(lockReleaseArgv('01JRUN', ['db'])).code).toBe(0);
     expect(run(lockAcquireArgv('api', 'db', 'web'), other).code).toBe(0);
     for (const s of ['api', 'db', 'web'])
       expect(parseHolder(run(lockReadArgv(s)).stdout)?.run).toBe('01JOTHER');
-    expect(run(lockReleaseArgv('api', 'db', 'web')).code).toBe(0);
+    expect(run(lockReleaseArgv('01JOTHER', ['api', 'db', 'web'])).code).toBe(0);
     expect(run(lockReadArgv('db')).code).not.toBe(0);
+  });
+
+  test('release removes only a lock whose holder is this run (issue 15 item 7)', () => {
+    expect(run(lockAcquireArgv('own', 'taken'), holder).code).toBe(0);
+    // While we ran, someone unlocked `taken` and another run took it.
+    const theirs = holderJson({ ...parseHolder(holder)!, pid: 9, run: '01JTHEIRS' });
+    execFileSync('sh', ['-c', 'cat > .deploy/locks/taken/holder.json'], {
+      cwd: home,
+      input: theirs,
+    });
+    expect(run(mkTmpArgv('01JRUN')).code).toBe(0);
+    const r = run(lockReleaseArgv('01JRUN', ['own', 'taken'], ['.deploy/tmp/01JRUN']));
+    expect(r.code).toBe(0);
+    expect(parseKept(r.stdout)).toEqual([{ dir: '.deploy/locks/taken', run: '01JTHEIRS' }]);
+    expect(run(lockReadArgv('own')).code).not.toBe(0);
+    expect(parseHolder(run(lockReadArgv('taken')).stdout)?.run).toBe('01JTHEIRS');
+    // The tmp dir goes whoever holds the locks.
+    expect(() => statSync(join(home, '.deploy/tmp/01JRUN'))).toThrow();
+    expect(run(lockReleaseArgv('01JTHEIRS', ['taken'])).code).toBe(0);
+    expect(run(lockReadArgv('taken')).code).not.toBe(0);
+  });
+
+  test('release keeps a lock with no holder.json, one whose run id only prefixes ours, and a hand-written one', () => {
+    execFileSync(
+      'sh',
+      ['-c', 'mkdir -p .deploy/locks/bare .deploy/locks/prefix .deploy/locks/hand'],
+      {
+        cwd: home,
+      },
+    );
+    const longer = holderJson({ ...parseHolder(holder)!, run: '01JRUNX' });
+    execFileSync('sh', ['-c', 'cat > .deploy/locks/prefix/holder.json'], {
+      cwd: home,
+      input: longer,
+    });
+    // Our run id inside another field is not ours: only the run key counts.
+    execFileSync('sh', ['-c', 'cat > .deploy/locks/hand/holder.json'], {
+      cwd: home,
+      input: '{"command":"deploy \\"run\\":\\"01JRUN\\"","run": "someone"}\n',
+    });
+    const r = run(lockReleaseArgv('01JRUN', ['bare', 'prefix', 'hand', 'absent']));
+    expect(r.code).toBe(0);
+    expect(parseKept(r.stdout)).toEqual([
+      { dir: '.deploy/locks/bare', run: undefined },
+      { dir: '.deploy/locks/prefix', run: '01JRUNX' },
+      { dir: '.deploy/locks/hand', run: 'someone' },
+    ]);
+    for (const s of ['bare', 'prefix', 'hand'])
+      expect(statSync(join(home, '.deploy/locks', s)).isDirectory()).toBe(true);
+    // A holder written with spaces (by hand, or another writer) that names us is ours.
+    execFileSync('sh', ['-c', 'printf \'{"run": "01JRUN"}\\n\' > .deploy/locks/hand/holder.json'], {
+      cwd: home,
+    });
+    expect(parseKept(run(lockReleaseArgv('01JRUN', ['hand'])).stdout)).toEqual([]);
+    expect(() => statSync(join(home, '.deploy/locks/hand'))).toThrow();
+    expect(run(lockForceRemoveArgv('bare')).code).toBe(0);
+    expect(run(lockForceRemoveArgv('prefix')).code).toBe(0);
+    expect(() => statSync(join(home, '.deploy/locks/bare'))).toThrow();
+  });
+
+  test('release refuses a run id that is not a path component', () => {
+    expect(() => lockReleaseArgv('01J"*', ['coding'])).toThrow(/invalid run id/);
   });
 
   test('a lock that cannot be created is an error, not "held"', () => {
@@ -197,7 +261,16 @@ describe('lock and tmp scripts, run by a real /bin/sh in a scratch home', () => 
 
   test.each([
     ['exact argv', lockAcquireArgv('coding').slice(3), ['sh', '.deploy/locks/coding']],
-    ['release', lockReleaseArgv('coding'), ['rm', '-rf', '--', '.deploy/locks/coding']],
+    [
+      'release',
+      lockReleaseArgv('01J', ['coding'], ['.deploy/tmp/01J']).slice(3),
+      ['sh', '01J', '.deploy/locks/coding', '--', '.deploy/tmp/01J'],
+    ],
+    [
+      'forced removal (unlock)',
+      lockForceRemoveArgv('coding'),
+      ['rm', '-rf', '--', '.deploy/locks/coding'],
+    ],
     ['read', lockReadArgv('coding'), ['cat', '.deploy/locks/coding/holder.json']],
     ['mktmp', mkTmpArgv('01J').slice(3), ['sh', '.deploy/tmp/01J']],
     ['rmtmp', rmTmpArgv('01J'), ['rm', '-rf', '--', '.deploy/tmp/01J']],
