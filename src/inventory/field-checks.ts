@@ -6,6 +6,7 @@
  */
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { ConfigIssue } from '../shared/errors.js';
+import type { Secrets } from '../shared/secret.js';
 import { issueAt, type PathSeg, type SourceFile } from './source.js';
 
 /** Calls `fn` for each string key and string value scalar, with its path. */
@@ -71,11 +72,10 @@ export const MIN_SECRET_LENGTH = 4;
  * same value, a literal copy): it would reach argv, labels, the plan and the ledger.
  * Names the secret, never the value.
  */
-export function secretValueIssues(
-  source: SourceFile,
-  secrets: readonly { name: string; value: string }[],
-): ConfigIssue[] {
-  const guarded = secrets.filter((s) => s.value.length >= MIN_SECRET_LENGTH);
+export function secretValueIssues(source: SourceFile, secrets: Secrets): ConfigIssue[] {
+  const guarded = Object.values(secrets)
+    .flatMap((s) => (s ? [{ name: s.name, value: s.reveal() }] : []))
+    .filter((s) => s.value.length >= MIN_SECRET_LENGTH);
   if (guarded.length === 0) return [];
   const issues: ConfigIssue[] = [];
   eachString(source, (text, path, key) => {

@@ -1,6 +1,7 @@
 /** Canonical JSON and the hashes that become `deploy.hash` (SPEC §7.3) and secret hashes (§7.7). */
 import { createHash, createHmac } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
+import type { Secret } from '../shared/secret.js';
 import type { TaskSpec } from './model.js';
 
 export { canonicalJson };
@@ -17,4 +18,14 @@ export function secretHash(service: string, name: string, value: string, hashKey
   const material = `${service}/${name}/${value}`;
   if (hashKey) return 'hmac-sha256:' + createHmac('sha256', hashKey).update(material).digest('hex');
   return 'sha256:' + createHash('sha256').update(material).digest('hex');
+}
+
+/** `secretHash` of a Secret, keyed by the DEPLOY_HASH_KEY secret; a missing one hashes ''. */
+export function secretHashOf(
+  service: string,
+  name: string,
+  secret: Secret | undefined,
+  hashKey: Secret | undefined,
+): string {
+  return secretHash(service, name, secret?.reveal() ?? '', hashKey?.reveal());
 }

@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError, formatIssue, type ConfigIssue } from '../shared/errors.js';
 import { Secret } from '../shared/secret.js';
 import { parseDotenv } from './dotenv.js';
-import { secretHash, taskHash } from './hash.js';
+import { secretHashOf, taskHash } from './hash.js';
 import { MIN_SECRET_LENGTH, secretValueIssues } from './field-checks.js';
 import { loadInventoryFile, type LoadedInventory } from './inventory-file.js';
 import type { Project, ResolvedJob, ResolvedService, ResolvedTask } from './model.js';
@@ -119,12 +119,11 @@ function loadAgainst(
   const secrets = resolveSecrets(dir, inv, drafts, env, requireSecrets, errors, warnings);
   // The ledger guard is the last line; this is the first: no host is contacted with a
   // secret value in a plain field, whichever way it got there.
-  const values = Object.values(secrets).map((s) => ({ name: s.name, value: s.reveal() }));
-  errors.push(...secretValueIssues(inv.source!, values));
-  for (const d of drafts) errors.push(...secretValueIssues(d.source, values));
+  errors.push(...secretValueIssues(inv.source!, secrets));
+  for (const d of drafts) errors.push(...secretValueIssues(d.source, secrets));
   if (errors.length) return { errors, warnings };
 
-  const hashKey = secrets.DEPLOY_HASH_KEY?.reveal();
+  const hashKey = secrets.DEPLOY_HASH_KEY;
   const services: ResolvedService[] = drafts.map((d) => {
     const jobs: ResolvedJob[] = d.jobs.map((j) => ({
       service: d.service,
@@ -134,7 +133,7 @@ function loadAgainst(
       tasks: j.tasks.map((t): ResolvedTask => {
         const secretHashes: Record<string, string> = {};
         for (const name of t.spec.secrets)
-          secretHashes[name] = secretHash(d.service, name, secrets[name]?.reveal() ?? '', hashKey);
+          secretHashes[name] = secretHashOf(d.service, name, secrets[name], hashKey);
         return {
           service: d.service,
           job: j.job,

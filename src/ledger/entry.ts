@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { Secrets } from '../shared/secret.js';
 import { ulid } from './ulid.js';
 
 export type LedgerAction = 'push' | 'up' | 'update' | 'down' | 'rollback';
@@ -152,9 +153,11 @@ export const MIN_GUARDED_SECRET_LENGTH = 4;
  * Throws if any secret value appears in the entry's serialised line, raw or JSON-escaped.
  * The error names neither the value nor where it was found (that would print it).
  */
-export function assertNoSecretValues(entry: LedgerEntry, values: Iterable<string>): void {
+export function assertNoSecretValues(entry: LedgerEntry, secrets: Secrets): void {
   const line = JSON.stringify(entry);
-  for (const value of values) {
+  for (const secret of Object.values(secrets)) {
+    if (!secret) continue;
+    const value = secret.reveal();
     if (value.length < MIN_GUARDED_SECRET_LENGTH) continue;
     const escaped = JSON.stringify(value).slice(1, -1);
     if (line.includes(value) || line.includes(escaped)) {

@@ -6,6 +6,7 @@
 import { constants as fsc } from 'node:fs';
 import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Secrets } from '../shared/secret.js';
 import { assertNoSecretValues, entryProblems, type LedgerEntry } from './entry.js';
 import { withFileLock } from './lock.js';
 
@@ -13,8 +14,8 @@ export const LEDGER_DIR = 'ledger';
 const GITATTRIBUTES = '*.jsonl merge=union\n';
 
 export interface AppendOptions {
-  /** Secret values that must not appear in any line (checked before anything is written). */
-  secretValues?: Iterable<string>;
+  /** Secrets whose values must not appear in any line (checked before anything is written). */
+  secrets?: Secrets;
   /** Bounded wait for the ledger lock (default 15s). */
   lockWaitMs?: number;
 }
@@ -84,7 +85,7 @@ export async function appendEntries(
   opts: AppendOptions = {},
 ): Promise<void> {
   if (entries.length === 0) return;
-  const secretValues = [...(opts.secretValues ?? [])];
+  const secrets = opts.secrets ?? {};
   const byService = new Map<string, string>();
   for (const entry of entries) {
     const problems = entryProblems(entry);
@@ -92,7 +93,7 @@ export async function appendEntries(
       throw new TypeError(`invalid ledger entry ${entry.id}: ${problems.join('; ')}`);
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(entry.service))
       throw new TypeError(`invalid service name for the ledger: ${entry.service}`);
-    assertNoSecretValues(entry, secretValues);
+    assertNoSecretValues(entry, secrets);
     byService.set(
       entry.service,
       (byService.get(entry.service) ?? '') + JSON.stringify(entry) + '\n',

@@ -30,7 +30,7 @@ export class SecretValueError extends DeployError {
 
 /**
  * The env file written to `docker create --env-file /dev/stdin` over the channel's stdin:
- * `NAME=value\n` per secret, in the task's (sorted) order. The only caller of `reveal()`.
+ * `NAME=value\n` per secret, in the task's (sorted) order.
  *
  * @example envFileContent(task, { DB_PASSWORD: new Secret('DB_PASSWORD', 's3cr3t') }) // 'DB_PASSWORD=s3cr3t\n'
  */

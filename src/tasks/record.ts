@@ -81,10 +81,7 @@ export async function recordRun(
       ...(meta.sources?.[name] ? { source: meta.sources[name] } : {}),
       ...(meta.from?.[name] ? { rolled_back_from: meta.from[name] } : {}),
     });
-    assertNoSecretValues(
-      entry,
-      Object.values(project.secrets).map((s) => s.reveal()),
-    );
+    assertNoSecretValues(entry, project.secrets);
     return entry;
   });
   await appendEntries(project.dir, entries);

@@ -4,8 +4,9 @@
  * and the values found there are masked wherever else they appear (logs, other fields).
  */
 import { LABEL, parseSpecLabel } from '../remote-docker/index.js';
+import { maskText, REDACTED } from '../shared/secret.js';
 
-export const REDACTED = '<redacted>';
+export { maskText, REDACTED };
 /** Shorter values would mask ordinary words all over the logs; they are still cut from env. */
 const MIN_MASKED_VALUE = 4;
 
@@ -47,16 +48,6 @@ export function redactInspect(inspect: unknown, secretNames: Iterable<string>): 
   }
   const sorted = [...values].sort((a, b) => b.length - a.length);
   return { inspect: maskDeep(copy, sorted), values: sorted };
-}
-
-/** Replaces every occurrence of each value (longest first, so overlaps mask fully). */
-export function maskText(text: string, values: readonly string[]): string {
-  let out = text;
-  const longestFirst = values
-    .filter((v) => v.length >= MIN_MASKED_VALUE)
-    .sort((a, b) => b.length - a.length);
-  for (const v of longestFirst) out = out.split(v).join(REDACTED);
-  return out;
 }
 
 function maskDeep(value: unknown, values: readonly string[]): unknown {

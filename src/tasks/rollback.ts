@@ -3,7 +3,7 @@
  * ok entry older than the running one with a different spec) and rebuild the job from
  * the spec that entry recorded, with today's secret values.
  */
-import { secretHash, taskHash } from '../inventory/index.js';
+import { secretHashOf, taskHash } from '../inventory/index.js';
 import type { Project, ResolvedService } from '../inventory/model.js';
 import {
   defaultRollbackTarget,
@@ -43,7 +43,7 @@ export function planRollback(
   to: string | undefined,
 ): RollbackPlan {
   const inventory = project.inventory.name;
-  const hashKey = project.secrets.DEPLOY_HASH_KEY?.reveal();
+  const hashKey = project.secrets.DEPLOY_HASH_KEY;
   const plan: RollbackPlan = { services: [], choices: [], sources: {}, specs: {}, from: {} };
   let explicit: LedgerEntry | undefined;
   if (to) {
@@ -104,7 +104,7 @@ export function planRollback(
               throw new OperationError(
                 `secret ${name} has no value (process env or .secrets/${inventory}.env)`,
               );
-            secretHashes[name] = secretHash(t.service, name, value.reveal(), hashKey);
+            secretHashes[name] = secretHashOf(t.service, name, value, hashKey);
           }
           return { secretHashes, hash: taskHash(t.spec, secretHashes) };
         },

@@ -18,8 +18,7 @@ import {
   type StepResult,
 } from '../remote-docker/index.js';
 import { HostError } from '../shared/errors.js';
-import type { Secret } from '../shared/secret.js';
-import { maskText } from './redact.js';
+import { maskSecrets, type Secret } from '../shared/secret.js';
 import type { Clock } from '../shared/clock.js';
 import { waitHealthy } from './health.js';
 import type { HostDocker } from './host-docker.js';
@@ -254,10 +253,7 @@ async function diagnostics(
   const probes = (healthLog ?? []).map((l) => l.trimEnd()).filter(Boolean);
   if (probes.length) parts.push(`health check log:\n${probes.join('\n')}`);
   // A program that prints its environment would otherwise show its secrets here.
-  return maskText(
-    parts.join('\n'),
-    Object.values(secrets).map((s) => s.reveal()),
-  );
+  return maskSecrets(parts.join('\n'), secrets);
 }
 
 /** A lost connection or a refused docker mid-task is the host's failure (exit 3), not the task's. */

@@ -14,7 +14,7 @@ import { loadProject, selectTargets } from '../../inventory/index.js';
 import type { ResolvedTask } from '../../inventory/model.js';
 import { type ExitCode, UsageError, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
-import { maskText } from '../../tasks/redact.js';
+import { maskSecrets } from '../../shared/secret.js';
 import { taskKey as key } from '../../tasks/plan.js';
 import { HostDocker } from '../../tasks/host-docker.js';
 import { readLogs, type LogLine } from '../../tasks/logs.js';
@@ -68,9 +68,9 @@ export async function run(
 
   try {
     // Programs sometimes print their own environment: secret values never reach our output.
-    const secretValues = Object.values(project.secrets).map((v) => v.reveal());
     const print = renderer(globals, selection.tasks, Boolean(opts.timestamps));
-    const render = (l: LogLine): void => print({ ...l, line: maskText(l.line, secretValues) });
+    const render = (l: LogLine): void =>
+      print({ ...l, line: maskSecrets(l.line, project.secrets) });
     const result = await readLogs(
       selection.tasks,
       hostOf,

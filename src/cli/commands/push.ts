@@ -101,7 +101,7 @@ export async function run(
     );
   }
   await appendEntries(project.dir, entries, {
-    secretValues: Object.values(project.secrets).map((s) => s.reveal()),
+    secrets: project.secrets,
     lockWaitMs: Math.max(globals.lockWaitMs, 15_000),
   });
 

@@ -7,7 +7,11 @@ import {
   ulid,
   ulidTime,
 } from '../../../src/ledger/index.js';
+import { Secret } from '../../../src/shared/secret.js';
 import { entry } from './helpers.js';
+
+const secrets = (...values: string[]) =>
+  Object.fromEntries(values.map((v, i) => [`S${i}`, new Secret(`S${i}`, v)]));
 
 describe('ulid', () => {
   test('26 Crockford chars encoding the time', () => {
@@ -117,21 +121,21 @@ describe('buildEntry', () => {
 describe('assertNoSecretValues', () => {
   test('throws on a raw or JSON-escaped secret value, without printing it', () => {
     const e = entry({ message: 'pw: s3cr3t-"quoted"\\value' });
-    expect(() => assertNoSecretValues(e, ['s3cr3t-"quoted"\\value'])).toThrow(
+    expect(() => assertNoSecretValues(e, secrets('s3cr3t-"quoted"\\value'))).toThrow(
       /contains a secret value/,
     );
     try {
-      assertNoSecretValues(e, ['s3cr3t-"quoted"\\value']);
+      assertNoSecretValues(e, secrets('s3cr3t-"quoted"\\value'));
     } catch (err) {
       expect(String(err)).not.toContain('s3cr3t');
     }
     const nested = entry({ spec: { jobs: { web: { env: { DSN: 'mysql://u:p4ssw0rd@db' } } } } });
-    expect(() => assertNoSecretValues(nested, ['p4ssw0rd'])).toThrow();
+    expect(() => assertNoSecretValues(nested, secrets('p4ssw0rd'))).toThrow();
   });
 
   test('passes when no value appears; very short values are not matched', () => {
     const e = entry({ message: 'release 1' });
-    expect(() => assertNoSecretValues(e, ['hunter2', 'another-secret'])).not.toThrow();
-    expect(() => assertNoSecretValues(e, ['1', 'ok'])).not.toThrow();
+    expect(() => assertNoSecretValues(e, secrets('hunter2', 'another-secret'))).not.toThrow();
+    expect(() => assertNoSecretValues(e, secrets('1', 'ok'))).not.toThrow();
   });
 });

@@ -9,6 +9,7 @@ import {
   readLedger,
   type LedgerEntry,
 } from '../../../src/ledger/index.js';
+import { Secret } from '../../../src/shared/secret.js';
 import { entry, tempDir } from './helpers.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -177,7 +178,9 @@ describe('appendEntries / readLedger', () => {
   test('refuses an entry carrying a secret value, writing nothing', async () => {
     const e = entry({ message: 'the password is hunter2-very-secret' });
     await expect(
-      appendEntries(dir, [entry(), e], { secretValues: ['hunter2-very-secret'] }),
+      appendEntries(dir, [entry(), e], {
+        secrets: { PW: new Secret('PW', 'hunter2-very-secret') },
+      }),
     ).rejects.toThrow(/secret value/);
     expect((await readLedger(dir)).entries).toEqual([]);
   });
