@@ -10,6 +10,15 @@ export default defineConfig({
         },
       },
       {
+        // npm pack + npm i -g into a temporary prefix; no test bed (issue 20).
+        test: {
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
