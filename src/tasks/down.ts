@@ -68,21 +68,64 @@ export interface DownReport {
   lockError?: LockHeldError;
 }
 
+export interface ExecuteDownOptions {
+  parallel: number;
+  lockWaitMs: number;
+  reporter: Reporter;
+  user: string;
+  command: string;
+  run: string;
+  signal: AbortSignal;
+}
+
+/** One container (with its set-aside `.old`, if any) to stop and remove, as reported. */
+interface DownItem {
+  ref: TaskReport;
+  containers: string[];
+}
+
 export async function executeDown(
   project: Project,
   services: ResolvedService[],
   plan: DownPlan,
-  opts: {
-    parallel: number;
-    lockWaitMs: number;
-    reporter: Reporter;
-    user: string;
-    command: string;
-    run: string;
-    signal: AbortSignal;
-  },
+  opts: ExecuteDownOptions,
 ): Promise<DownReport> {
-  const items: { ref: TaskReport; containers: string[] }[] = [];
+  const items = downItems(plan);
+  const touched = [...new Set(items.map((i) => i.ref.service))];
+  const hostErrorCodes = Object.values(plan.hostErrors).map((e) => e.exitCode);
+  if (items.length === 0)
+    return { tasks: [], touched: [], volumesKept: [], exitCode: worstExit(hostErrorCodes) };
+
+  const pairs = [...new Set(items.map((i) => `${i.ref.host}\u0000${i.ref.service}`))].map(
+    (k) => k.split('\u0000') as [string, string],
+  );
+  let locks;
+  try {
+    locks = await acquireLocks(
+      pairs.map(([h, s]) => ({ host: plan.hosts.get(h)!, service: s })),
+      { user: opts.user, command: opts.command, run: opts.run },
+      { parallel: opts.parallel, waitMs: opts.lockWaitMs },
+    );
+  } catch (error) {
+    if (error instanceof LockHeldError)
+      return { tasks: [], touched: [], volumesKept: [], exitCode: 1, lockError: error };
+    throw error;
+  }
+  try {
+    await removeDependantsFirst(services, items, plan.hosts, opts);
+  } finally {
+    await locks.release().catch(() => {});
+  }
+  const tasks = items.map((i) => i.ref);
+  const codes: ExitCode[] = [...hostErrorCodes];
+  if (tasks.some((t) => t.outcome === 'failed')) codes.push(1);
+  if (opts.signal.aborted) codes.push(130);
+  return { tasks, touched, volumesKept: keptVolumes(services), exitCode: worstExit(codes) };
+}
+
+/** The planned removals, then the orphans, each as the task report it will become. */
+function downItems(plan: DownPlan): DownItem[] {
+  const items: DownItem[] = [];
   for (const p of plan.remove) {
     const t = p.desired!;
     items.push({
@@ -122,63 +165,52 @@ export async function executeDown(
       containers: [o.name],
     });
   }
-  const touched = [...new Set(items.map((i) => i.ref.service))];
-  const hostErrorCodes = Object.values(plan.hostErrors).map((e) => e.exitCode);
-  if (items.length === 0)
-    return { tasks: [], touched: [], volumesKept: [], exitCode: worstExit(hostErrorCodes) };
+  return items;
+}
 
-  const pairs = [...new Set(items.map((i) => `${i.ref.host}\u0000${i.ref.service}`))].map(
-    (k) => k.split('\u0000') as [string, string],
-  );
-  let locks;
-  try {
-    locks = await acquireLocks(
-      pairs.map(([h, s]) => ({ host: plan.hosts.get(h)!, service: s })),
-      { user: opts.user, command: opts.command, run: opts.run },
-      { parallel: opts.parallel, waitMs: opts.lockWaitMs },
-    );
-  } catch (error) {
-    if (error instanceof LockHeldError)
-      return { tasks: [], touched: [], volumesKept: [], exitCode: 1, lockError: error };
-    throw error;
-  }
-  try {
-    // Dependants first: the reverse of start order, service by service and job by job.
-    const order: string[] = [];
-    for (const s of [...services].reverse())
-      for (const j of [...s.jobs].reverse()) order.push(`${s.service}/${j.job}`);
-    const rank = (r: TaskReport) => {
-      const i = order.indexOf(`${r.service}/${r.job}`);
-      return i === -1 ? -1 : i; // orphans (jobs no longer in the files) go first
-    };
-    const groups = new Map<number, typeof items>();
-    for (const item of items)
-      groups.set(rank(item.ref), [...(groups.get(rank(item.ref)) ?? []), item]);
-    for (const r of [...groups.keys()].sort((a, b) => a - b)) {
-      await fanOut(groups.get(r)!, opts.parallel, async (item) => {
-        if (opts.signal.aborted) {
-          item.ref.outcome = 'interrupted';
-          return;
+/** Dependants first: the reverse of start order, service by service and job by job. */
+async function removeDependantsFirst(
+  services: ResolvedService[],
+  items: DownItem[],
+  hosts: Map<string, HostDocker>,
+  opts: ExecuteDownOptions,
+): Promise<void> {
+  const order: string[] = [];
+  for (const s of [...services].reverse())
+    for (const j of [...s.jobs].reverse()) order.push(`${s.service}/${j.job}`);
+  const rank = (r: TaskReport) => {
+    const i = order.indexOf(`${r.service}/${r.job}`);
+    return i === -1 ? -1 : i; // orphans (jobs no longer in the files) go first
+  };
+  const groups = new Map<number, DownItem[]>();
+  for (const item of items)
+    groups.set(rank(item.ref), [...(groups.get(rank(item.ref)) ?? []), item]);
+  for (const r of [...groups.keys()].sort((a, b) => a - b)) {
+    await fanOut(groups.get(r)!, opts.parallel, async (item) => {
+      if (opts.signal.aborted) {
+        item.ref.outcome = 'interrupted';
+        return;
+      }
+      const host = hosts.get(item.ref.host)!;
+      try {
+        opts.reporter.step(item.ref, 'stopping');
+        for (const name of item.containers) {
+          await host.run(stopArgv(name));
+          await host.must(removeArgv(name, { force: true }));
         }
-        const host = plan.hosts.get(item.ref.host)!;
-        try {
-          opts.reporter.step(item.ref, 'stopping');
-          for (const name of item.containers) {
-            await host.run(stopArgv(name));
-            await host.must(removeArgv(name, { force: true }));
-          }
-          opts.reporter.done(item.ref, 'ok', 'removed');
-        } catch (error) {
-          item.ref.outcome = 'failed';
-          item.ref.error = error instanceof Error ? error.message : String(error);
-          opts.reporter.done(item.ref, 'failed', item.ref.error);
-        }
-      });
-    }
-  } finally {
-    await locks.release().catch(() => {});
+        opts.reporter.done(item.ref, 'ok', 'removed');
+      } catch (error) {
+        item.ref.outcome = 'failed';
+        item.ref.error = error instanceof Error ? error.message : String(error);
+        opts.reporter.done(item.ref, 'failed', item.ref.error);
+      }
+    });
   }
-  const volumesKept = [
+}
+
+/** Named volumes of the selected tasks: never removed, listed so nobody is surprised. */
+function keptVolumes(services: ResolvedService[]): string[] {
+  return [
     ...new Set(
       services.flatMap((s) =>
         s.jobs.flatMap((j) =>
@@ -192,9 +224,4 @@ export async function executeDown(
       ),
     ),
   ];
-  const tasks = items.map((i) => i.ref);
-  const codes: ExitCode[] = [...hostErrorCodes];
-  if (tasks.some((t) => t.outcome === 'failed')) codes.push(1);
-  if (opts.signal.aborted) codes.push(130);
-  return { tasks, touched, volumesKept, exitCode: worstExit(codes) };
 }

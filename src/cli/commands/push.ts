@@ -1,27 +1,13 @@
 /**
  * `deploy push [TARGET] [-m MSG]`: validates the files, records each selected service's
- * resolved spec as a release (with what changed per job since that service's previous
- * push in this inventory) and notifies. It contacts no host and pushes no image.
+ * resolved spec as a release and notifies (tasks/use-cases/push.ts). Contacts no host.
  */
 import { loadProject, selectTargets } from '../../inventory/index.js';
-import {
-  appendEntries,
-  buildEntry,
-  configState,
-  jobChanges,
-  readLedger,
-  serviceSpec,
-  specOf,
-  ulid,
-  whoAmI,
-  type JobChange,
-  type LedgerEntry,
-} from '../../ledger/index.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
+import { push, type JobChange, type PushReport } from '../../tasks/use-cases/push.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
-import { announceEntries, runPreHook } from '../../tasks/use-cases/run-events.js';
 import { noticesFor } from '../run-io.js';
 
 export async function run(
@@ -42,97 +28,39 @@ export async function run(
       );
     }
   }
-  const target = args[0];
-  const selection = selectTargets(project, target);
-  const message = typeof opts.message === 'string' ? opts.message : undefined;
-  const inventory = project.inventory.name;
-  const targets = [target ?? 'all'];
-  const run = ulid(startedAt);
-  const user = await whoAmI(project.dir);
-
-  await runPreHook(
-    project,
-    { timeoutMs: globals.timeoutMs, notices: noticesFor(globals) },
-    {
-      event: 'push',
-      service: selection.services.map((s) => s.service).join(','),
-      run,
-      user,
-      inventory,
-      targets,
-      ...(message !== undefined ? { message } : {}),
-    },
-    'nothing was recorded',
-  );
-
-  const git = await configState(project.dir);
-  const entries: LedgerEntry[] = [];
-  for (const selected of selection.services) {
-    // The whole service is recorded (so `rollback --to` this entry restores every job);
-    // changes are reported for the selected jobs.
-    const full = project.services.find((s) => s.service === selected.service) ?? selected;
-    const spec = serviceSpec(full);
-    const { entries: previous } = await readLedger(project.dir, {
-      service: full.service,
-      inventory,
-    });
-    const lastPush = previous.filter((e) => e.action === 'push').at(-1);
-    const wanted = new Set(selected.jobs.map((j) => j.job));
-    const changes = jobChanges(lastPush ? specOf(lastPush) : undefined, spec).filter(
-      (c) => wanted.has(c.job) || selection.kind === 'service' || selection.kind === 'all',
-    );
-    entries.push(
-      buildEntry({
-        run,
-        user,
-        action: 'push',
-        service: full.service,
-        targets,
-        inventory,
-        config_commit: git.commit,
-        config_dirty: git.dirty,
-        spec,
-        tasks: [],
-        outcome: 'ok',
-        duration_ms: Date.now() - startedAt,
-        changes,
-        ...(message !== undefined ? { message } : {}),
-      }),
-    );
-  }
-  await appendEntries(project.dir, entries, {
-    secrets: project.secrets,
-    lockWaitMs: Math.max(globals.lockWaitMs, 15_000),
+  const report = await push(project, globals, noticesFor(globals), {
+    selection: selectTargets(project, args[0]),
+    target: args[0],
+    ...(typeof opts.message === 'string' ? { message: opts.message } : {}),
+    startedAt,
   });
+  render(globals, report);
+  return 0;
+}
 
-  const { notifications, hookFailures } = await announceEntries(
-    project,
-    { timeoutMs: globals.timeoutMs, notices: noticesFor(globals) },
-    entries,
-  );
-
+function render(globals: GlobalOptions, report: PushReport): void {
+  const { entries, notifications, hookFailures } = report;
   if (globals.json) {
     printJson({
       ok: true,
       entry: entries[0]?.id ?? null,
       entries: entries.map((e) => e.id),
-      run,
+      run: report.run,
       tasks: [],
       pushed: entries.map((e) => ({ service: e.service, entry: e.id, changes: e.changes })),
       notifications,
       ...(hookFailures.length ? { warnings: hookFailures } : {}),
     });
-    return 0;
+    return;
   }
   for (const entry of entries) {
     process.stdout.write(
-      `pushed ${entry.service} as ${entry.id}${git.dirty ? ' (uncommitted changes in the config)' : ''}\n`,
+      `pushed ${entry.service} as ${entry.id}${report.dirty ? ' (uncommitted changes in the config)' : ''}\n`,
     );
     for (const line of describeChanges(entry.changes as JobChange[]))
       process.stdout.write(`  ${escapeControl(line)}\n`);
   }
   if (entries.length === 0) process.stdout.write('nothing selected: nothing recorded\n');
-  return 0;
 }
 
 function describeChanges(changes: JobChange[]): string[] {
