@@ -11,6 +11,10 @@ const REQUIRED: ReadonlyArray<[string, string]> = [
   ['/usr/bin/htpasswd', 'apache2-utils'],
   ['/bin/busybox', 'busybox-static'],
   ['/usr/sbin/iptables', 'iptables'],
+  // Login shells of the SHELL_USERS (sshd.ts): commands must mean the same in each.
+  ['/usr/bin/fish', 'fish'],
+  ['/usr/bin/zsh', 'zsh'],
+  ['/usr/bin/tcsh', 'tcsh'],
 ];
 
 /** The browser tests of `deploy ui` (playwright-core) drive Debian's chromium. */

@@ -12,7 +12,15 @@ import { publishImages, imageNames, imagesHash, type SandboxImages } from './ima
 import { ensurePackages, BROWSER } from './packages.js';
 import { isAlive, readPidFile, stopPid } from './proc.js';
 import { startRegistry, registryGet, type RegistryState } from './registry.js';
-import { sshdPaths, writeSshdConfig, startSshdAt, stopSshdAt, hostPublicKey } from './sshd.js';
+import {
+  sshdPaths,
+  writeSshdConfig,
+  startSshdAt,
+  stopSshdAt,
+  hostPublicKey,
+  ensureShellUsers,
+  removeShellHomes,
+} from './sshd.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_ROOT = join(REPO_ROOT, '.sandbox');
@@ -219,6 +227,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<Sandbox & Sandb
     await sandboxDown(root);
   }
   await ensurePackages(log, opts.withBrowser ? BROWSER : []);
+  await ensureShellUsers();
   mkdirSync(root, { recursive: true });
   // The sandbox dir is never content for git, wherever it lives.
   writeFileSync(join(root, '.gitignore'), '*\n');
@@ -362,6 +371,7 @@ export async function sandboxDown(root: string = DEFAULT_ROOT): Promise<void> {
   const s = readState(root);
   if (!s) return;
   await Promise.all(s.hosts.map((h) => stopSshdAt(sshdPaths(hostDir(root, h.name)), h.sshdPid)));
+  for (const h of s.hosts) removeShellHomes(h.address);
   if (s.registryState) await stopPid(s.registryState.pid, 10_000);
   await Promise.all(s.engines.map((e) => stopEngine(e)));
   if (s.secretsFile && existsSync(s.secretsFile)) {

@@ -14,6 +14,7 @@ import type { HostSpec, Inventory } from '../../src/inventory/model.js';
 import { HostError } from '../../src/shared/errors.js';
 import { createPool, type HostPool, type PoolOptions } from '../../src/transport/index.js';
 import { runDeploy } from '../harness/run-deploy.js';
+import { SHELL_USERS } from '../harness/sshd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deploy-transport-'));
 const home = join(dir, 'home');
@@ -63,6 +64,9 @@ async function startSshd(name: string, address: string): Promise<TestSshd> {
       `HostKey ${hostKey}`,
       `PidFile ${join(hostDir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${authorizedKeys}`,
+      // The bed's SHELL_USERS cannot read the (0700) test dir: their keys are read as root.
+      `AuthorizedKeysCommand /bin/cat ${authorizedKeys}`,
+      'AuthorizedKeysCommandUser root',
       'PermitRootLogin prohibit-password',
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
@@ -299,6 +303,31 @@ describe('commands over one pooled connection', () => {
     expect(batch.stdout).toContain(`${sum}  -`);
     expect(batch.stdout).toContain("a\\'; id #");
   });
+
+  it.each(Object.values(SHELL_USERS))(
+    'means the same to a $user login shell ($shell): argv words and stdin unchanged',
+    async ({ user }) => {
+      const p = pool(inventory(at(a, { user })));
+      // fish honours \' in single quotes, zsh expands a bare =word, csh rejects a quoted
+      // newline and expands ! and $ inside double quotes.
+      const values = [
+        "a\\'; id #",
+        '=word',
+        '=true',
+        'l1\nl2',
+        '$HOME',
+        '`id`',
+        '!! \\!',
+        "it's",
+        '',
+      ];
+      const r = await p.get(a.name).exec(['printf', '%s|', ...values]);
+      expect(r).toEqual({ code: 0, stdout: values.map((v) => `${v}|`).join(''), stderr: '' });
+      const payload = Buffer.from('\nA=1\n\u0000\u00ff');
+      const cat = await p.get(a.name).exec(['od', '-An', '-tx1'], { stdin: payload });
+      expect(cat.stdout.replace(/\s+/g, '')).toBe(payload.toString('hex'));
+    },
+  );
 
   it('runs 20 commands (more than 8 at once) on exactly one SSH connection', async () => {
     const before = countLines(a.log, 'Accepted publickey');
