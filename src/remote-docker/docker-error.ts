@@ -4,6 +4,8 @@
  */
 export type DockerErrorKind =
   | 'name-conflict' // a container already holds the name
+  | 'port-in-use' // a host port is held by a process that is not a container
+  | 'port-allocated' // a host port is already published by another container
   | 'no-such-container'
   | 'image-not-found' // no such image locally / manifest unknown
   | 'pull-denied' // repository missing or credentials refused
@@ -26,7 +28,11 @@ const RULES: [DockerErrorKind, RegExp][] = [
     /(docker|sudo): (command )?not found|exec: .*docker.*: (not found|no such file)/i,
   ],
   ['name-conflict', /is already in use by container/i],
-  ['no-such-container', /no such container/i],
+  // Before registry-unreachable: "listen tcp4 …" is no dial, but keep ports first anyway.
+  ['port-in-use', /bind: address already in use/i],
+  ['port-allocated', /port is already allocated/i],
+  // `docker inspect` without --type says object.
+  ['no-such-container', /no such (container|object)/i],
   [
     'pull-denied',
     /pull access denied|unauthorized: |denied: requested access|authentication required|no basic auth credentials/i,
@@ -63,6 +69,38 @@ export function isHostLevelDockerError(kind: DockerErrorKind): boolean {
 /** The stderr line that explains the failure (the one the classifier matched, else the last). */
 export function dockerErrorLine(stderr: string): string {
   return classify(stderr).line;
+}
+
+/** The host address and port a port-in-use / port-allocated error names. */
+export function takenPort(stderr: string): { address: string; port: number } | undefined {
+  const m =
+    /listen (?:tcp|udp|sctp)[46]? (\S+):(\d+): bind: address already in use/i.exec(stderr) ??
+    /Bind for (\S+):(\d+) failed: port is already allocated/i.exec(stderr);
+  return m ? { address: m[1]!, port: Number(m[2]) } : undefined;
+}
+
+/**
+ * What a failed `docker run`/`create`/`start` of a task's container means, in words:
+ * which name or which port on which host is taken, else docker's own line.
+ * @example runFailureMessage('… listen tcp4 10.0.0.1:8080: bind: address already in use', { host: 'web-1', name: 'shop-web-1' })
+ * // 'port 8080 on web-1 (10.0.0.1) is held by a process that is not a container; free it or publish another port'
+ */
+export function runFailureMessage(stderr: string, task: { host: string; name: string }): string {
+  const { kind, line } = classify(stderr);
+  const port = takenPort(line);
+  const where = port
+    ? `port ${port.port} on ${task.host} (${port.address})`
+    : `a port on ${task.host}`;
+  switch (kind) {
+    case 'name-conflict':
+      return `the name ${task.name} is held by a container deploy did not create; remove or rename it`;
+    case 'port-in-use':
+      return `${where} is held by a process that is not a container; free it or publish another port`;
+    case 'port-allocated':
+      return `${where} is already published by another container; free it or publish another port`;
+    default:
+      return `docker run failed: ${stderr.trim()}`;
+  }
 }
 
 function classify(stderr: string): { kind: DockerErrorKind; line: string } {

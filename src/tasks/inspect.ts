@@ -3,7 +3,7 @@
  * values of secret env vars replaced. `--show-secrets` is deliberately not offered.
  */
 import type { Project, ResolvedTask } from '../inventory/model.js';
-import { LABEL, inspectArgv } from '../remote-docker/index.js';
+import { LABEL, dockerError, inspectArgv } from '../remote-docker/index.js';
 import { redactInspect } from './redact.js';
 import { OperationError } from '../shared/errors.js';
 import type { HostDocker } from './host-docker.js';
@@ -34,13 +34,12 @@ export async function inspectTask(
 ): Promise<Inspection> {
   const result = await host.run(inspectArgv([task.container]));
   if (result.code !== 0) {
+    const missing = dockerError(result.stderr) === 'no-such-container';
     throw new OperationError(
-      /no such (container|object)/i.test(result.stderr)
+      missing
         ? `${task.container} does not exist on ${task.host}`
         : `docker inspect ${task.container} failed on ${task.host} with exit code ${result.code}: ${result.stderr.trim()}`,
-      /no such/i.test(result.stderr)
-        ? `deploy up ${task.service}/${task.job}/${task.task}`
-        : undefined,
+      missing ? `deploy up ${task.service}/${task.job}/${task.task}` : undefined,
     );
   }
   let raw: unknown;

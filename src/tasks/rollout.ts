@@ -6,12 +6,14 @@
  */
 import type { ResolvedTask, UpdatePolicy } from '../inventory/model.js';
 import {
+  dockerError,
   envFileContent,
   inspectArgv,
   logsArgv,
   removeArgv,
   renameArgv,
   runArgv,
+  runFailureMessage,
   startArgv,
   stopArgv,
   type BatchStep,
@@ -121,13 +123,12 @@ export async function moveTask(
     const [ran, looked] = done.slice(asideSteps.length);
     if (!ran || ran.code !== 0) {
       const stderr = (ran?.stderr ?? '').trim();
-      const held = /already in use/.test(stderr);
-      // A name held by someone else's container is never touched; anything run created goes.
+      const held = dockerError(stderr) === 'name-conflict';
+      // A name held by someone else's container is never touched; anything run created
+      // (`docker run` leaves a created container when a port cannot be bound) goes.
       if (aside) await restoreOld(host, name, aside.running, false);
       else if (!held) await host.run(removeArgv(name, { force: true }));
-      const error = held
-        ? `the name ${name} is held by a container deploy did not create; remove or rename it`
-        : `docker run failed: ${stderr}`;
+      const error = runFailureMessage(stderr, { host: host.name, name });
       return { ok: false, error, interrupted: ctx.signal.aborted };
     }
     const containerId = ran.stdout.trim();
