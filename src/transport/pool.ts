@@ -6,13 +6,19 @@ import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { HostError, UsageError } from '../shared/errors.js';
-import { hostEndpoint, jumpEndpoint, type Endpoint, type EndpointContext } from './endpoint.js';
+import {
+  hostEndpoint,
+  jumpEndpoint,
+  type Endpoint,
+  type EndpointContext,
+  type JumpRef,
+} from './endpoint.js';
 import { KeyStore } from './key-store.js';
 import { LocalTransport } from './local-transport.js';
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
 import { SshConnection } from './ssh-connection.js';
 import { SshTransport } from './ssh-transport.js';
-import type { HostDirectory, Transport } from './types.js';
+import type { HostDirectory, Transport, TransportHost } from './types.js';
 
 export interface PoolOptions {
   /** Default per-command timeout (--timeout), 5m. */
@@ -52,6 +58,43 @@ function readOptional(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The host of that name, or a UsageError listing the known ones. */
+function lookUp(directory: HostDirectory, host: string): TransportHost {
+  const found = directory.hosts[host];
+  if (!found)
+    throw new UsageError(
+      `unknown host '${host}'`,
+      `hosts of this inventory: ${Object.keys(directory.hosts).join(', ')}`,
+    );
+  return found;
+}
+
+/** What endpoints are resolved against: the local user, ~/.ssh/config, the host names. */
+function endpointContext(
+  directory: HostDirectory,
+  env: NodeJS.ProcessEnv,
+  systemKnownHosts: string | undefined,
+): EndpointContext {
+  const home = env.HOME ?? homedir();
+  const ctx: EndpointContext = {
+    home,
+    localUser: env.USER ?? env.LOGNAME ?? userInfo().username,
+    systemKnownHosts: systemKnownHosts ?? '/etc/ssh/ssh_known_hosts',
+    hostNames: new Set(Object.keys(directory.hosts)),
+  };
+  const sshConfig = readOptional(`${home}/.ssh/config`);
+  if (sshConfig !== undefined) ctx.sshConfig = sshConfig;
+  return ctx;
+}
+
+function keyStore(env: NodeJS.ProcessEnv, options: PoolOptions): KeyStore {
+  const askPassphrase = options.askPassphrase ?? ttyPassphrasePrompt();
+  return new KeyStore({
+    ...(env.DEPLOY_SSH_PASSPHRASE !== undefined ? { passphrase: env.DEPLOY_SSH_PASSPHRASE } : {}),
+    ...(askPassphrase ? { askPassphrase } : {}),
+  });
 }
 
 /**
@@ -96,69 +139,30 @@ function withinConnectTimeout(
   });
 }
 
-export function createPool(inventory: HostDirectory, options: PoolOptions): HostPool {
-  const env = options.env ?? process.env;
-  const home = env.HOME ?? homedir();
-  const ctx: EndpointContext = {
-    home,
-    localUser: env.USER ?? env.LOGNAME ?? userInfo().username,
-    systemKnownHosts: options.systemKnownHosts ?? '/etc/ssh/ssh_known_hosts',
-    hostNames: new Set(Object.keys(inventory.hosts)),
-  };
-  const sshConfig = readOptional(`${home}/.ssh/config`);
-  if (sshConfig !== undefined) ctx.sshConfig = sshConfig;
-  const askPassphrase = options.askPassphrase ?? ttyPassphrasePrompt();
-  const keys = new KeyStore({
-    ...(env.DEPLOY_SSH_PASSPHRASE !== undefined ? { passphrase: env.DEPLOY_SSH_PASSPHRASE } : {}),
-    ...(askPassphrase ? { askPassphrase } : {}),
-  });
-  const connections = new Map<string, Promise<SshConnection>>();
-  const opened = new Map<string, number>();
-  const transports = new Map<string, Transport>();
+type Socket = { sock?: Duplex; via?: string };
 
-  const spec = (host: string) => {
-    const found = inventory.hosts[host];
-    if (!found)
-      throw new UsageError(
-        `unknown host '${host}'`,
-        `hosts of this inventory: ${Object.keys(inventory.hosts).join(', ')}`,
-      );
-    return found;
-  };
+const interrupted = (id: string) =>
+  new HostError(id, 'unreachable', 'interrupted before connecting');
 
-  const interrupted = (id: string) =>
-    new HostError(id, 'unreachable', 'interrupted before connecting');
+/**
+ * The run's SSH connections, one per pool key (a host name, or a chain of ad-hoc hops
+ * `a>b`), each opened once: a failed connect stays failed for the run, so a dead host
+ * sees no retry storm. Jump chains are walked outermost first.
+ */
+class Connections {
+  readonly #pending = new Map<string, Promise<SshConnection>>();
+  readonly #opened = new Map<string, number>();
 
-  type Socket = { sock?: Duplex; via?: string };
+  constructor(
+    private readonly directory: HostDirectory,
+    private readonly ctx: EndpointContext,
+    private readonly keys: KeyStore,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
 
-  /** Opens (once per run) the connection for a pool key; `socket` walks the jumps. */
-  const cached = (
-    key: string,
-    endpoint: Endpoint,
-    socket: () => Promise<Socket>,
-  ): Promise<SshConnection> => {
-    let pending = connections.get(key);
-    if (!pending) {
-      pending = withinConnectTimeout(endpoint, async () => {
-        if (options.signal?.aborted) throw interrupted(endpoint.id);
-        const { sock, via } = await socket();
-        opened.set(endpoint.id, (opened.get(endpoint.id) ?? 0) + 1);
-        return SshConnection.open(endpoint, {
-          keys,
-          ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}),
-          ...(env.DEPLOY_SSH_KEY ? { envKey: env.DEPLOY_SSH_KEY } : {}),
-          ...(sock ? { sock } : {}),
-          ...(via ? { via } : {}),
-        });
-      });
-      // A failed connect stays failed for the run: no retry storms against a dead host.
-      pending.catch(() => undefined);
-      connections.set(key, pending);
-    }
-    return pending;
-  };
-
-  const hostConnection = (host: string, chain: readonly string[] = []): Promise<SshConnection> => {
+  /** The connection of a host; `chain` is the hosts already being jumped through. */
+  forHost(host: string, chain: readonly string[] = []): Promise<SshConnection> {
     if (chain.includes(host)) {
       return Promise.reject(
         new HostError(chain[0]!, 'unreachable', `jump loop: ${[...chain, host].join(' -> ')}`),
@@ -166,14 +170,102 @@ export function createPool(inventory: HostDirectory, options: PoolOptions): Host
     }
     let endpoint: Endpoint;
     try {
-      endpoint = hostEndpoint(spec(host), ctx);
+      endpoint = hostEndpoint(lookUp(this.directory, host), this.ctx);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err as Error);
     }
-    return cached(host, endpoint, () => reach(endpoint, [...chain, host]));
-  };
+    return this.#cached(host, endpoint, () => this.#reach(endpoint, [...chain, host]));
+  }
 
-  const through = async (hop: SshConnection | undefined, endpoint: Endpoint): Promise<Socket> => {
+  opened(id: string): number {
+    return this.#opened.get(id) ?? 0;
+  }
+
+  /** Closes the host's connection, if one was opened (hosts jumping through it lose theirs). */
+  async close(host: string): Promise<void> {
+    await this.#pending.get(host)?.then(
+      (c) => c.close(),
+      () => undefined,
+    );
+  }
+
+  /** Closes every connection, the last opened first (hops after the hosts behind them). */
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      [...this.#pending.values()].reverse().map((p) =>
+        p.then(
+          (c) => c.close(),
+          () => undefined,
+        ),
+      ),
+    );
+  }
+
+  /** Opens (once per run) the connection for a pool key; `socket` walks the jumps. */
+  #cached(key: string, endpoint: Endpoint, socket: () => Promise<Socket>): Promise<SshConnection> {
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      pending = withinConnectTimeout(endpoint, () => this.#open(endpoint, socket));
+      pending.catch(() => undefined);
+      this.#pending.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #open(endpoint: Endpoint, socket: () => Promise<Socket>): Promise<SshConnection> {
+    if (this.signal?.aborted) throw interrupted(endpoint.id);
+    const { sock, via } = await socket();
+    this.#opened.set(endpoint.id, this.opened(endpoint.id) + 1);
+    return SshConnection.open(endpoint, {
+      keys: this.keys,
+      ...(this.env.SSH_AUTH_SOCK ? { agentSocket: this.env.SSH_AUTH_SOCK } : {}),
+      ...(this.env.DEPLOY_SSH_KEY ? { envKey: this.env.DEPLOY_SSH_KEY } : {}),
+      ...(sock ? { sock } : {}),
+      ...(via ? { via } : {}),
+    });
+  }
+
+  /** Connects the jump chain, outermost first, and opens a forwarded stream to the endpoint. */
+  async #reach(endpoint: Endpoint, chain: readonly string[]): Promise<Socket> {
+    let hop: { connection: SshConnection; key: string } | undefined;
+    for (const ref of endpoint.jumps) {
+      try {
+        hop = await this.#hop(ref, endpoint, chain, hop);
+      } catch (err) {
+        if (err instanceof HostError && err.host === endpoint.id) throw err;
+        const failure = err instanceof HostError ? err.failure : 'unreachable';
+        const name = ref.kind === 'host' ? ref.name : ref.spec;
+        throw new HostError(endpoint.id, failure, `jump host ${name}: ${detail(err as Error)}`);
+      }
+    }
+    return this.#through(hop?.connection, endpoint);
+  }
+
+  /** The connection of one hop of the endpoint's chain, reached through the previous one. */
+  async #hop(
+    ref: JumpRef,
+    endpoint: Endpoint,
+    chain: readonly string[],
+    previous: { connection: SshConnection; key: string } | undefined,
+  ): Promise<{ connection: SshConnection; key: string }> {
+    if (ref.kind === 'host')
+      return { connection: await this.forHost(ref.name, chain), key: ref.name };
+    const hopEndpoint = jumpEndpoint(ref.spec, endpoint, this.ctx);
+    if (!hopEndpoint)
+      throw new HostError(
+        endpoint.id,
+        'unreachable',
+        `invalid jump '${ref.spec}' (want user@host:port)`,
+      );
+    const key = previous?.key ? `${previous.key}>${ref.spec}` : ref.spec;
+    const connection = await this.#cached(key, hopEndpoint, () =>
+      this.#through(previous?.connection, hopEndpoint),
+    );
+    return { connection, key };
+  }
+
+  /** A stream to the endpoint forwarded by the hop (none without a hop: a TCP connect). */
+  async #through(hop: SshConnection | undefined, endpoint: Endpoint): Promise<Socket> {
     if (!hop) return {};
     if (hop.failure)
       throw new HostError(
@@ -191,49 +283,31 @@ export function createPool(inventory: HostDirectory, options: PoolOptions): Host
         );
       });
     return { sock, via: hop.endpoint.id };
-  };
+  }
+}
 
-  /** Connects the jump chain, outermost first, and opens a forwarded stream to the endpoint. */
-  const reach = async (endpoint: Endpoint, chain: readonly string[]): Promise<Socket> => {
-    let hop: SshConnection | undefined;
-    let key = '';
-    for (const ref of endpoint.jumps) {
-      const name = ref.kind === 'host' ? ref.name : ref.spec;
-      try {
-        if (ref.kind === 'host') {
-          hop = await hostConnection(ref.name, chain);
-          key = ref.name;
-        } else {
-          const hopEndpoint = jumpEndpoint(ref.spec, endpoint, ctx);
-          if (!hopEndpoint)
-            throw new HostError(
-              endpoint.id,
-              'unreachable',
-              `invalid jump '${ref.spec}' (want user@host:port)`,
-            );
-          key = key ? `${key}>${ref.spec}` : ref.spec;
-          const previous = hop;
-          hop = await cached(key, hopEndpoint, () => through(previous, hopEndpoint));
-        }
-      } catch (err) {
-        if (err instanceof HostError && err.host === endpoint.id) throw err;
-        const failure = err instanceof HostError ? err.failure : 'unreachable';
-        throw new HostError(endpoint.id, failure, `jump host ${name}: ${detail(err as Error)}`);
-      }
-    }
-    return through(hop, endpoint);
+export function createPool(directory: HostDirectory, options: PoolOptions): HostPool {
+  const env = options.env ?? process.env;
+  const ctx = endpointContext(directory, env, options.systemKnownHosts);
+  const connections = new Connections(directory, ctx, keyStore(env, options), env, options.signal);
+  const transports = new Map<string, Transport>();
+  const common = {
+    timeoutMs: options.timeoutMs,
+    ...(options.onCommand ? { onCommand: options.onCommand } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
+  const transportOf = (host: string, spec: TransportHost): Transport =>
+    spec.address === 'local'
+      ? new LocalTransport(host, { ...common, ...(options.env ? { env: options.env } : {}) })
+      : new SshTransport(
+          host,
+          () => connections.forHost(host),
+          () => connections.close(host),
+          common,
+        );
 
   const closeAll = async (): Promise<void> => {
-    const all = [...connections.values()];
-    await Promise.all(
-      all.reverse().map((p) =>
-        p.then(
-          (c) => c.close(),
-          () => undefined,
-        ),
-      ),
-    );
+    await connections.closeAll();
     await Promise.all(
       [...transports.values()].filter((t) => t instanceof LocalTransport).map((t) => t.close()),
     );
@@ -244,39 +318,16 @@ export function createPool(inventory: HostDirectory, options: PoolOptions): Host
     get(host) {
       let transport = transports.get(host);
       if (!transport) {
-        const hostSpec = spec(host);
-        const common = {
-          timeoutMs: options.timeoutMs,
-          ...(options.onCommand ? { onCommand: options.onCommand } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        };
-        transport =
-          hostSpec.address === 'local'
-            ? new LocalTransport(host, { ...common, ...(options.env ? { env: options.env } : {}) })
-            : new SshTransport(
-                host,
-                () => hostConnection(host),
-                async () => {
-                  const c = connections.get(host);
-                  if (c)
-                    await c.then(
-                      (conn) => conn.close(),
-                      () => undefined,
-                    );
-                },
-                common,
-              );
+        transport = transportOf(host, lookUp(directory, host));
         transports.set(host, transport);
       }
       return transport;
     },
     async connect(host) {
-      if (spec(host).address === 'local') return;
-      await hostConnection(host);
+      if (lookUp(directory, host).address === 'local') return;
+      await connections.forHost(host);
     },
     closeAll,
-    connectionsOpened(host) {
-      return opened.get(host) ?? 0;
-    },
+    connectionsOpened: (host) => connections.opened(host),
   };
 }
