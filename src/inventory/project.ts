@@ -77,29 +77,74 @@ export async function validateRepository(opts: {
   };
 }
 
+/** Findings of one load, pushed by each step. */
+interface Findings {
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+/**
+ * The repository read against one inventory: service files, inventory, job drafts and
+ * the cross-file rules; then secrets and the plain-field guard; then hashes and order.
+ * Each stage stops the load when it found errors.
+ */
 function loadAgainst(
   dir: string,
   inventoryFile: string,
   env: NodeJS.ProcessEnv,
   requireSecrets: boolean,
 ): Outcome {
-  const errors: ConfigIssue[] = [];
-  const warnings: ConfigIssue[] = [];
+  const found: Findings = { errors: [], warnings: [] };
+  const { errors, warnings } = found;
+  const files = readServiceFiles(dir, found);
   // Every secret name is known before anything is interpolated (SPEC §6): the inventory's
   // vars reach job fields, so a job secret in a var must be caught in the inventory.
-  const files: { abs: string; rel: string; text: string }[] = [];
-  for (const abs of listServiceFiles(dir)) {
-    const rel = relative(dir, abs);
-    const read = readConfigFile(abs, rel, 'service file');
-    if ('issue' in read) errors.push(read.issue);
-    else files.push({ abs, rel, text: read.text });
-  }
   const secretNames = new Set<string>(DEPLOY_SECRETS);
   for (const f of files) for (const s of rawJobSecretNames(f.text)) secretNames.add(s);
   const inv = loadInventoryFile(dir, inventoryFile, relative(dir, inventoryFile), env, secretNames);
   errors.push(...inv.issues);
   warnings.push(...inv.warnings);
+  const drafts = loadDrafts(files, inv, env, secretNames, found);
+  errors.push(...crossFileRules(drafts));
+  if (errors.length || !inv.inventory) return found;
 
+  const secrets = resolveSecrets(dir, inv, drafts, env, requireSecrets, errors, warnings);
+  // The ledger guard is the last line; this is the first: no host is contacted with a
+  // secret value in a plain field, whichever way it got there.
+  errors.push(...secretValueIssues(inv.source!, secrets));
+  for (const d of drafts) errors.push(...secretValueIssues(d.source, secrets));
+  if (errors.length) return found;
+
+  const services = resolveServices(drafts, secrets);
+  return { project: { dir, inventory: inv.inventory, services, secrets, warnings }, ...found };
+}
+
+interface ServiceText {
+  abs: string;
+  rel: string;
+  text: string;
+}
+
+/** The text of every service file; an unreadable one is an error. */
+function readServiceFiles(dir: string, found: Findings): ServiceText[] {
+  const files: ServiceText[] = [];
+  for (const abs of listServiceFiles(dir)) {
+    const rel = relative(dir, abs);
+    const read = readConfigFile(abs, rel, 'service file');
+    if ('issue' in read) found.errors.push(read.issue);
+    else files.push({ abs, rel, text: read.text });
+  }
+  return files;
+}
+
+/** Each service file parsed and interpolated against the inventory. */
+function loadDrafts(
+  files: readonly ServiceText[],
+  inv: LoadedInventory,
+  env: NodeJS.ProcessEnv,
+  secretNames: Set<string>,
+  found: Findings,
+): ServiceDraft[] {
   const drafts: ServiceDraft[] = [];
   for (const f of files) {
     const loaded = loadServiceFile(f.abs, f.rel, f.text, {
@@ -109,20 +154,18 @@ function loadAgainst(
       inventoryName: inv.name,
       ...(inv.skeleton ? { inventory: inv.skeleton } : {}),
     });
-    errors.push(...loaded.issues);
-    warnings.push(...loaded.warnings);
+    found.errors.push(...loaded.issues);
+    found.warnings.push(...loaded.warnings);
     if (loaded.service) drafts.push(loaded.service);
   }
-  errors.push(...crossFileRules(drafts));
-  if (errors.length || !inv.inventory) return { errors, warnings };
+  return drafts;
+}
 
-  const secrets = resolveSecrets(dir, inv, drafts, env, requireSecrets, errors, warnings);
-  // The ledger guard is the last line; this is the first: no host is contacted with a
-  // secret value in a plain field, whichever way it got there.
-  errors.push(...secretValueIssues(inv.source!, secrets));
-  for (const d of drafts) errors.push(...secretValueIssues(d.source, secrets));
-  if (errors.length) return { errors, warnings };
-
+/** The drafts with secret hashes and task hashes, services and jobs in start order. */
+function resolveServices(
+  drafts: readonly ServiceDraft[],
+  secrets: Project['secrets'],
+): ResolvedService[] {
   const hashKey = secrets.DEPLOY_HASH_KEY;
   const services: ResolvedService[] = drafts.map((d) => {
     const jobs: ResolvedJob[] = d.jobs.map((j) => ({
@@ -154,14 +197,9 @@ function loadAgainst(
       jobs: ordered.map(({ name: _name, ...j }) => j),
     };
   });
-  const ordered = startOrder(services.map((s) => ({ ...s, name: s.service }))).map(
+  return startOrder(services.map((s) => ({ ...s, name: s.service }))).map(
     ({ name: _name, ...s }) => s,
   );
-  return {
-    project: { dir, inventory: inv.inventory, services: ordered, secrets, warnings },
-    errors,
-    warnings,
-  };
 }
 
 function crossFileRules(drafts: ServiceDraft[]): ConfigIssue[] {
