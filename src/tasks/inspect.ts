@@ -4,7 +4,7 @@
  */
 import type { Project, ResolvedTask } from '../inventory/model.js';
 import { LABEL, dockerError, inspectArgv } from '../remote-docker/index.js';
-import { redactInspect } from './redact.js';
+import { redactInspect, type Redaction } from './redact.js';
 import { OperationError } from '../shared/errors.js';
 import type { HostDocker } from './host-docker.js';
 
@@ -27,30 +27,48 @@ export interface Inspection {
   warning?: string;
 }
 
+/** One `docker inspect` of a task's container, as read: what the CLI and the dashboard share. */
+export type InspectRead =
+  | { kind: 'found'; raw: unknown; redacted: Redaction }
+  | { kind: 'failed'; code: number; stderr: string }
+  | { kind: 'not-json'; error: unknown };
+
+export async function readInspect(
+  project: Project,
+  task: ResolvedTask,
+  host: HostDocker,
+): Promise<InspectRead> {
+  const result = await host.run(inspectArgv([task.container]));
+  if (result.code !== 0) return { kind: 'failed', code: result.code, stderr: result.stderr };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(result.stdout);
+  } catch (error) {
+    return { kind: 'not-json', error };
+  }
+  return { kind: 'found', raw, redacted: redactInspect(raw, secretNames(project, task)) };
+}
+
+/** `deploy inspect`: the redacted document, or an error that says what to do. */
 export async function inspectTask(
   project: Project,
   task: ResolvedTask,
   host: HostDocker,
 ): Promise<Inspection> {
-  const result = await host.run(inspectArgv([task.container]));
-  if (result.code !== 0) {
-    const missing = dockerError(result.stderr) === 'no-such-container';
+  const read = await readInspect(project, task, host);
+  if (read.kind === 'failed') {
+    const missing = dockerError(read.stderr) === 'no-such-container';
     throw new OperationError(
       missing
         ? `${task.container} does not exist on ${task.host}`
-        : `docker inspect ${task.container} failed on ${task.host} with exit code ${result.code}: ${result.stderr.trim()}`,
+        : `docker inspect ${task.container} failed on ${task.host} with exit code ${read.code}: ${read.stderr.trim()}`,
       missing ? `deploy up ${task.service}/${task.job}/${task.task}` : undefined,
     );
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(result.stdout);
-  } catch {
+  if (read.kind === 'not-json')
     throw new OperationError(`docker inspect on ${task.host} printed something that is not JSON`);
-  }
-  const document = redactInspect(raw, secretNames(project, task)).inspect;
-  const inspection: Inspection = { document };
-  const warning = foreignWarning(raw, project.inventory.name, task.host);
+  const inspection: Inspection = { document: read.redacted.inspect };
+  const warning = foreignWarning(read.raw, project.inventory.name, task.host);
   if (warning) inspection.warning = warning;
   return inspection;
 }

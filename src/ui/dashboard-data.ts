@@ -6,16 +6,16 @@
  */
 import type { Project, ResolvedTask } from '../inventory/model.js';
 import { readLedger, type LedgerEntry, type LedgerProblem } from '../ledger/index.js';
-import { inspectArgv, type HostStats } from '../remote-docker/index.js';
+import type { HostStats } from '../remote-docker/index.js';
 import { HostDocker } from '../tasks/host-docker.js';
-import { secretNames } from '../tasks/inspect.js';
+import { readInspect } from '../tasks/inspect.js';
 import { readableHosts } from '../tasks/host-names.js';
 import { readLogs } from '../tasks/logs.js';
 import { collectStats } from '../tasks/stats.js';
 import { readStatus, type StatusReport } from '../tasks/status.js';
 import type { HostPool } from '../transport/index.js';
 import { FetchCache } from './cache.js';
-import { maskText, redactInspect } from '../tasks/redact.js';
+import { maskText } from '../tasks/redact.js';
 
 export interface DashboardOptions {
   parallel: number;
@@ -85,11 +85,14 @@ export class DashboardData {
   inspect(t: ResolvedTask): Promise<Fetched<{ inspect: unknown; values: string[] }>> {
     return this.cache.get(`inspect:${t.host}:${t.container}`, async () => {
       try {
-        const r = await this.docker(t.host).run(inspectArgv([t.container]));
-        if (r.code !== 0)
-          return { ok: false, error: firstLine(r.stderr) || `docker inspect exited ${r.code}` };
-        const parsed: unknown = JSON.parse(r.stdout);
-        return { ok: true, value: redactInspect(parsed, secretNames(this.project, t)) };
+        const read = await readInspect(this.project, t, this.docker(t.host));
+        if (read.kind === 'failed')
+          return {
+            ok: false,
+            error: firstLine(read.stderr) || `docker inspect exited ${read.code}`,
+          };
+        if (read.kind === 'not-json') return { ok: false, error: message(read.error) };
+        return { ok: true, value: read.redacted };
       } catch (err) {
         return { ok: false, error: message(err) };
       }

@@ -4,24 +4,18 @@
  * --json: `{"hosts":[…SPEC shape, plus address…],"unreachable":[{"host","address","error"}]}`.
  */
 import type { ChalkInstance } from 'chalk';
-import { type ExitCode, worstExit } from '../../shared/errors.js';
+import type { ExitCode } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
-import { resolveHostNames, readableHosts } from '../../tasks/host-names.js';
-import { HostDocker } from '../../tasks/host-docker.js';
-import { collectStats, type HostStatsReport } from '../../tasks/stats.js';
+import type { HostStatsReport } from '../../tasks/stats.js';
+import { stats } from '../../tasks/use-cases/stats.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, printJson, table } from '../output.js';
 import { withSession } from '../session.js';
 
 export async function run(globals: GlobalOptions, args: string[]): Promise<ExitCode> {
   return withSession(globals, { requireSecrets: false }, async (session) => {
-    const { project, pool } = session;
     // Without HOST: every host but those used only as a jump (never read, §4).
-    const names = args.length ? resolveHostNames(project.inventory, args) : readableHosts(project);
-    const hosts = names.map(
-      (n) => new HostDocker(project.inventory.hosts[n]!, pool.get(n), globals.timeoutMs),
-    );
-    const report = await collectStats(hosts, globals.parallel);
+    const { report, exitCode } = await stats(session, globals, { hosts: args });
     if (globals.json) {
       printJson({
         hosts: report.hosts.map((h) => ({ ...h, reachable: true })),
@@ -41,7 +35,7 @@ export async function run(globals: GlobalOptions, args: string[]): Promise<ExitC
         );
       process.stdout.write(blocks.join('\n\n') + '\n');
     }
-    return worstExit(report.failed.map(() => 3 as const));
+    return exitCode;
   });
 }
 
