@@ -15,9 +15,10 @@ export function renderDeployRun(globals: GlobalOptions, result: DeployRunReport)
   if (report.lockError) {
     process.stderr.write(`error: ${report.lockError.message}\nhint: ${report.lockError.hint}\n`);
   }
+  const errors = [report.lockError, result.ledgerError].filter((e) => e !== undefined);
   if (globals.json) {
     printJson({
-      ok: report.exitCode === 0,
+      ok: result.exitCode === 0,
       entry: entries[0]?.id ?? null,
       entries: entries.map((e) => e.id),
       run: result.run,
@@ -27,12 +28,18 @@ export function renderDeployRun(globals: GlobalOptions, result: DeployRunReport)
         reachable: false,
         error: e.message,
       })),
-      ...(report.lockError ? { error: report.lockError.message } : {}),
+      ...(errors.length ? { error: errors.map((e) => e.message).join('; ') } : {}),
     });
   } else {
     printSummary(globals, report, entries, result.durationMs);
   }
+  // After the report: the run changed the hosts, so what it did is shown first.
+  if (result.ledgerError) printError(result.ledgerError);
   return result.exitCode;
+}
+
+function printError(err: { message: string; hint?: string }): void {
+  process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
 }
 
 function summaryLine(report: DeployReport): string {

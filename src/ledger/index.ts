@@ -15,7 +15,10 @@ export {
 } from './entry.js';
 export {
   appendEntries,
+  checkLedgerWritable,
   findEntries,
+  ledgerLockPath,
+  LedgerWriteError,
   readLedger,
   ledgerFile,
   LEDGER_DIR,

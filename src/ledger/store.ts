@@ -4,10 +4,11 @@
  * newline so the next entry starts clean, and the reader reports the fragment.
  */
 import { constants as fsc } from 'node:fs';
-import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Secrets } from '../shared/secret.js';
 import { assertNoSecretValues, entryProblems, type LedgerEntry } from './entry.js';
+import { DeployError } from '../shared/errors.js';
 import { withFileLock } from './lock.js';
 
 export const LEDGER_DIR = 'ledger';
@@ -76,8 +77,87 @@ async function appendLines(path: string, text: string): Promise<{ created: boole
 }
 
 /**
- * Appends entries (grouped per service file) under `ledger/.lock`. Every entry is
- * validated and checked against the secret values before any byte is written.
+ * Where the ledger lock lives: `.deploy/locks/ledger.lock` beside the configs, in a
+ * directory whose own `.gitignore` ignores everything in it, so the lock can never be
+ * committed (a `ledger/.lock` committed by an older deploy is not looked at).
+ */
+export function ledgerLockPath(repoDir: string): string {
+  return join(repoDir, LOCK_DIR, 'ledger.lock');
+}
+
+const LOCK_DIR = join('.deploy', 'locks');
+const LOCK_DIR_GITIGNORE = '# Written by deploy: local lock files, never committed.\n*\n';
+
+/** Recording in the ledger failed (or cannot work): exit 1, naming the file and why. */
+export class LedgerWriteError extends DeployError {
+  readonly exitCode = 1 as const;
+  constructor(
+    /** Relative to the repository. */
+    readonly file: string,
+    reason: string,
+    /** Services whose entries were written before the failure. */
+    readonly recorded: readonly string[] = [],
+  ) {
+    super(`cannot record the run in ${file}: ${reason}`);
+    this.name = 'LedgerWriteError';
+    this.hint =
+      recorded.length > 0
+        ? `entries of ${recorded.join(', ')} were written; the hosts keep what this run did`
+        : 'the hosts keep what this run did; `deploy status` shows its containers as unrecorded';
+  }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function ensureLockDir(repoDir: string): Promise<string> {
+  const dir = join(repoDir, LOCK_DIR);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, '.gitignore'), LOCK_DIR_GITIGNORE, { flag: 'wx' }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      },
+    );
+  } catch (err) {
+    throw new LedgerWriteError(LOCK_DIR, reasonOf(err));
+  }
+  return ledgerLockPath(repoDir);
+}
+
+/** ENOENT is fine (the file is created on the first append); anything else must be a kind. */
+async function expectKind(repoDir: string, rel: string, kind: 'file' | 'dir'): Promise<void> {
+  const st = await stat(join(repoDir, rel)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw new LedgerWriteError(rel, reasonOf(err));
+  });
+  if (!st) return;
+  if (kind === 'dir' ? !st.isDirectory() : !st.isFile())
+    throw new LedgerWriteError(rel, kind === 'dir' ? 'not a directory' : 'not a regular file');
+}
+
+/**
+ * Before a mutating run touches any host: can its entries be recorded? The service files
+ * must be files (or absent) and the ledger lock must be free or stale within the bounded
+ * wait. Throws LedgerWriteError or LedgerLockTimeout (both exit 1).
+ */
+export async function checkLedgerWritable(
+  repoDir: string,
+  services: readonly string[],
+  opts: { lockWaitMs?: number } = {},
+): Promise<void> {
+  await expectKind(repoDir, LEDGER_DIR, 'dir');
+  for (const service of services)
+    await expectKind(repoDir, join(LEDGER_DIR, `${service}.jsonl`), 'file');
+  const lock = await ensureLockDir(repoDir);
+  await withFileLock(lock, () => Promise.resolve(), { waitMs: opts.lockWaitMs });
+}
+
+/**
+ * Appends entries (grouped per service file) under the ledger lock. Every entry is
+ * validated and checked against the secret values before any byte is written. A failed
+ * write is a LedgerWriteError naming the file (and the services already written).
  */
 export async function appendEntries(
   repoDir: string,
@@ -100,21 +180,34 @@ export async function appendEntries(
     );
   }
   const dir = join(repoDir, LEDGER_DIR);
-  const createdDir = (await mkdir(dir, { recursive: true })) !== undefined;
-  if (createdDir) await fsyncDir(repoDir);
+  try {
+    const createdDir = (await mkdir(dir, { recursive: true })) !== undefined;
+    if (createdDir) await fsyncDir(repoDir);
+  } catch (err) {
+    throw new LedgerWriteError(LEDGER_DIR, reasonOf(err));
+  }
+  const lock = await ensureLockDir(repoDir);
+  const recorded: string[] = [];
   await withFileLock(
-    join(dir, '.lock'),
+    lock,
     async () => {
       let created = false;
       for (const [service, text] of byService) {
-        created = (await appendLines(ledgerFile(repoDir, service), text)).created || created;
+        const rel = join(LEDGER_DIR, `${service}.jsonl`);
+        try {
+          created = (await appendLines(ledgerFile(repoDir, service), text)).created || created;
+        } catch (err) {
+          throw new LedgerWriteError(rel, reasonOf(err), recorded);
+        }
+        recorded.push(service);
       }
       const attrs = join(dir, '.gitattributes');
       try {
         await writeFile(attrs, GITATTRIBUTES, { flag: 'wx' });
         created = true;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new LedgerWriteError(join(LEDGER_DIR, '.gitattributes'), reasonOf(err), recorded);
       }
       if (created) await fsyncDir(dir);
     },

@@ -9,6 +9,8 @@ import {
   assertNoSecretValues,
   buildEntry,
   configState,
+  LedgerLockTimeout,
+  LedgerWriteError,
   serviceSpec,
   type LedgerAction,
   type LedgerEntry,
@@ -41,13 +43,23 @@ export function entryOutcome(tasks: TaskReport[], interrupted: boolean): LedgerO
   return tasks.every((t) => t.outcome === 'ok') ? 'ok' : 'failed';
 }
 
+/** What recording wrote; `error` when it failed (the run's report is still shown). */
+export interface Recorded {
+  entries: LedgerEntry[];
+  error?: LedgerWriteError | LedgerLockTimeout;
+}
+
+/**
+ * Builds and appends the run's entries. A failed write does not throw: the hosts already
+ * changed, so the caller prints the run's report and the error (exit 1).
+ */
 export async function recordRun(
   project: Project,
   services: string[],
   tasks: TaskReport[],
   meta: RunMeta,
-): Promise<LedgerEntry[]> {
-  if (services.length === 0) return [];
+): Promise<Recorded> {
+  if (services.length === 0) return { entries: [] };
   const git = await (meta.gitState ?? configState(project.dir));
   const now = (meta.clock ?? systemClock).now();
   const entries = services.map((name) => {
@@ -84,6 +96,15 @@ export async function recordRun(
     assertNoSecretValues(entry, project.secrets);
     return entry;
   });
-  await appendEntries(project.dir, entries);
-  return entries;
+  try {
+    await appendEntries(project.dir, entries);
+  } catch (err) {
+    if (err instanceof LedgerWriteError) {
+      const written = new Set(err.recorded);
+      return { entries: entries.filter((e) => written.has(e.service)), error: err };
+    }
+    if (err instanceof LedgerLockTimeout) return { entries: [], error: err };
+    throw err;
+  }
+  return { entries };
 }

@@ -43,15 +43,28 @@ function render(globals: GlobalOptions, result: DownRunReport): void {
   }));
   if (globals.json) {
     printJson({
-      ok: report.exitCode === 0 && hostsDown.length === 0,
+      ok: result.exitCode === 0,
       entry: entries[0]?.id ?? null,
       entries: entries.map((e) => e.id),
       tasks: report.tasks,
       volumes_kept: report.volumesKept,
       hosts: hostsDown,
+      ...(result.ledgerError ? { error: result.ledgerError.message } : {}),
     });
-    return;
+  } else {
+    renderText(report, hostsDown);
   }
+  // After the report: the containers are gone, so what was done is shown first.
+  if (result.ledgerError) {
+    const { message, hint } = result.ledgerError;
+    process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+  }
+}
+
+function renderText(
+  report: DownRunReport['down'],
+  hostsDown: { host: string; error: string }[],
+): void {
   if (report.tasks.length) {
     process.stdout.write(
       table(

@@ -5,10 +5,16 @@
  */
 import type { ResolvedService } from '../../inventory/model.js';
 import type { ObservedContainer } from '../../remote-docker/index.js';
-import { configState, ulid, whoAmI, type LedgerEntry } from '../../ledger/index.js';
+import {
+  checkLedgerWritable,
+  configState,
+  ulid,
+  whoAmI,
+  type LedgerEntry,
+} from '../../ledger/index.js';
 import { hookName } from '../../notify/index.js';
 import { systemClock } from '../../shared/clock.js';
-import { type ExitCode, worstExit } from '../../shared/errors.js';
+import { type DeployError, type ExitCode, worstExit } from '../../shared/errors.js';
 import { deploy, type DeployAction, type DeployReport, type TaskReport } from '../deploy.js';
 import { taskHosts } from '../host-names.js';
 import { recordRun } from '../record.js';
@@ -47,6 +53,8 @@ export interface DeployRunReport {
   deploy: DeployReport;
   /** The ledger entries written, one per service touched. */
   entries: LedgerEntry[];
+  /** Recording failed (the hosts changed all the same): shown beside the report, exit 1. */
+  ledgerError?: DeployError;
   /** From the start of the run to its last notification. */
   durationMs: number;
   exitCode: ExitCode;
@@ -64,6 +72,11 @@ export async function runDeploy(
   const run = ulid(startedAt);
   const versions: Record<string, string> = {};
   for (const s of input.services) versions[s.service] = ulid();
+  // A run that could not record what it did must not start: check before any host is touched.
+  await checkLedgerWritable(
+    project.dir,
+    input.services.map((s) => s.service),
+  );
   // SSH handshakes take the hosts ~100 ms: they start now, beside git (who deploys, the
   // config's state), unless a pre-hook runs first (it may be what makes the hosts reachable).
   // A failed connect is remembered by the pool and reported where the host is first used.
@@ -109,7 +122,7 @@ export async function runDeploy(
   if (input.afterDeploy) joinAfterDeploy(report, versions, await input.afterDeploy(report));
   io.reporter.close?.();
 
-  const entries = await recordRun(project, report.touched, report.tasks, {
+  const recorded = await recordRun(project, report.touched, report.tasks, {
     action: input.action,
     run,
     versions,
@@ -123,13 +136,15 @@ export async function runDeploy(
     from: input.from,
     ...(settings.clock ? { clock: settings.clock } : {}),
   });
+  const entries = recorded.entries;
   await announceEntries(project, events, entries);
   return {
     run,
     deploy: report,
     entries,
+    ...(recorded.error ? { ledgerError: recorded.error } : {}),
     durationMs: clock.now() - startedAt,
-    exitCode: report.exitCode,
+    exitCode: worstExit([report.exitCode, recorded.error ? 1 : 0]),
   };
 }
 

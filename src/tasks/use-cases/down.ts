@@ -4,7 +4,7 @@
  * `all` must be typed (the selection refuses an empty one).
  */
 import type { Selection } from '../../inventory/index.js';
-import { ulid, whoAmI, type LedgerEntry } from '../../ledger/index.js';
+import { checkLedgerWritable, ulid, whoAmI, type LedgerEntry } from '../../ledger/index.js';
 import { systemClock } from '../../shared/clock.js';
 import { type DeployError, type ExitCode, worstExit } from '../../shared/errors.js';
 import { executeDown, planDown, type DownReport } from '../down.js';
@@ -29,6 +29,8 @@ export interface DownRunReport {
   /** Hosts that could not be read: nothing of theirs was removed. */
   hostErrors: Record<string, DeployError>;
   entries: LedgerEntry[];
+  /** Recording failed (the containers are gone all the same): shown after the report, exit 1. */
+  ledgerError?: DeployError;
   exitCode: ExitCode;
 }
 
@@ -58,6 +60,11 @@ export async function down(
     ];
     await io.confirm(names, `Remove ${count} container(s) of ${selection.target}?`);
   }
+  // A run that could not record what it did must not start: check before any host changes.
+  await checkLedgerWritable(
+    project.dir,
+    selection.services.map((s) => s.service),
+  );
   const run = ulid(startedAt);
   const user = await whoAmI(project.dir);
   const events = { timeoutMs: settings.timeoutMs, notices: io.notices };
@@ -84,7 +91,7 @@ export async function down(
     signal: session.signal,
   });
   io.reporter.close?.();
-  const entries = await recordRun(project, report.touched, report.tasks, {
+  const recorded = await recordRun(project, report.touched, report.tasks, {
     action: 'down',
     run,
     versions: Object.fromEntries(report.touched.map((s) => [s, ulid()])),
@@ -94,10 +101,18 @@ export async function down(
     interrupted: session.signal.aborted,
     ...(settings.clock ? { clock: settings.clock } : {}),
   });
+  const entries = recorded.entries;
   await announceEntries(project, events, entries);
   const exitCode = worstExit([
     report.exitCode,
     ...Object.values(plan.hostErrors).map((e) => e.exitCode),
+    recorded.error ? 1 : 0,
   ]);
-  return { down: report, hostErrors: plan.hostErrors, entries, exitCode };
+  return {
+    down: report,
+    hostErrors: plan.hostErrors,
+    entries,
+    ...(recorded.error ? { ledgerError: recorded.error } : {}),
+    exitCode,
+  };
 }

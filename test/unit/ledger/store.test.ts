@@ -1,11 +1,16 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   appendEntries,
+  checkLedgerWritable,
   findEntries,
+  LedgerLockTimeout,
+  ledgerLockPath,
+  LedgerWriteError,
   readLedger,
   type LedgerEntry,
 } from '../../../src/ledger/index.js';
@@ -99,6 +104,8 @@ describe('appendEntries / readLedger', () => {
     expect(text.endsWith('\n')).toBe(true);
     expect(text.split('\n')).toHaveLength(2);
     expect(await readdir(join(dir, 'ledger'))).not.toContain('.lock');
+    expect(await readdir(join(dir, '.deploy', 'locks'))).toEqual(['.gitignore']);
+    expect(await readFile(join(dir, '.deploy', 'locks', '.gitignore'), 'utf8')).toContain('\n*\n');
   });
 
   test('one file per service; filters by service and inventory', async () => {
@@ -257,7 +264,7 @@ describe('between processes', () => {
     process.kill(w.pid, 'SIGKILL');
     await w.done;
     // The dead writer still "holds" the lock file: it must be seen as stale and broken.
-    expect(await readdir(join(dir, 'ledger'))).toContain('.lock');
+    expect(await readdir(join(dir, '.deploy', 'locks'))).toContain('ledger.lock');
     const read = await readLedger(dir);
     expect(read.entries.map((e) => e.id)).toEqual(earlier.map((e) => e.id));
     expect(read.problems).toHaveLength(1);
@@ -267,6 +274,88 @@ describe('between processes', () => {
     const after = await readLedger(dir);
     expect(after.entries.map((e) => e.id)).toEqual([...earlier, next].map((e) => e.id));
     expect(after.problems.map((p) => p.line)).toEqual([4]);
-    expect(await readdir(join(dir, 'ledger'))).not.toContain('.lock');
+    expect(await readdir(join(dir, '.deploy', 'locks'))).not.toContain('ledger.lock');
   }, 30_000);
+});
+
+describe('the ledger lock (issue 15 item 6)', () => {
+  const lock = () => ledgerLockPath(dir);
+  const holdLock = async (content: string, mtime?: Date) => {
+    await mkdir(join(dir, '.deploy', 'locks'), { recursive: true });
+    await writeFile(lock(), content);
+    if (mtime) await utimes(lock(), mtime, mtime);
+  };
+
+  test('lives in .deploy/locks/, not in the committed ledger/ directory', () => {
+    expect(lock()).toBe(join(dir, '.deploy', 'locks', 'ledger.lock'));
+  });
+
+  test('a ledger/.lock (committed by another machine) is not looked at', async () => {
+    await mkdir(join(dir, 'ledger'), { recursive: true });
+    await writeFile(join(dir, 'ledger', '.lock'), `${process.pid} ${hostname()} abc\n`);
+    await appendEntries(dir, [entry()], { lockWaitMs: 200 });
+    expect((await readLedger(dir)).entries).toHaveLength(1);
+  });
+
+  test.each([
+    ['another machine, recorded an hour ago', () => `4242 ci-7 abc ${Date.now() - 3_600_000}\n`],
+    [
+      'another machine, recorded far in the future',
+      () => `4242 ci-7 abc ${Date.now() + 3_600_000}\n`,
+    ],
+    [
+      'this machine, live pid, recorded 2 minutes ago',
+      () => `${process.pid} ${hostname()} abc ${Date.now() - 120_000}\n`,
+    ],
+  ])('a lock from %s is stale and broken', async (_, content) => {
+    await holdLock(content());
+    await appendEntries(dir, [entry()], { lockWaitMs: 200 });
+    expect((await readLedger(dir)).entries).toHaveLength(1);
+  });
+
+  test('an old-format lock (no time) of another machine is stale once its file is old', async () => {
+    await holdLock('4242 ci-7 abc\n', new Date(Date.now() - 120_000));
+    await appendEntries(dir, [entry()], { lockWaitMs: 200 });
+    expect((await readLedger(dir)).entries).toHaveLength(1);
+  });
+
+  test('a fresh lock of a live process here is waited for, then a typed exit-1 error', async () => {
+    await holdLock(`${process.pid} ${hostname()} abc ${Date.now()}\n`);
+    const err = await appendEntries(dir, [entry()], { lockWaitMs: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerLockTimeout);
+    expect((err as LedgerLockTimeout).exitCode).toBe(1);
+    expect((err as Error).message).toBe(
+      `ledger lock ${lock()} is held by ${process.pid} ${hostname()} abc ${(await readFile(lock(), 'utf8')).trim().split(' ')[3]} (waited 0.1s)`,
+    );
+    expect((await readLedger(dir)).entries).toHaveLength(0);
+    await expect(checkLedgerWritable(dir, ['shop'], { lockWaitMs: 100 })).rejects.toBeInstanceOf(
+      LedgerLockTimeout,
+    );
+  });
+
+  test('checkLedgerWritable names a service file that is not a file, and ledger/ that is not a directory', async () => {
+    await mkdir(join(dir, 'ledger', 'shop.jsonl'), { recursive: true });
+    await expect(checkLedgerWritable(dir, ['shop'])).rejects.toThrow(
+      `cannot record the run in ${join('ledger', 'shop.jsonl')}: not a regular file`,
+    );
+    await expect(checkLedgerWritable(dir, ['blog'])).resolves.toBeUndefined();
+    const other = await tempDir();
+    await writeFile(join(other.dir, 'ledger'), 'oops');
+    await expect(checkLedgerWritable(other.dir, ['shop'])).rejects.toThrow(
+      'cannot record the run in ledger: not a directory',
+    );
+    await other.cleanup();
+  });
+
+  test('a failed append is a LedgerWriteError naming the file and the services already written', async () => {
+    await mkdir(join(dir, 'ledger', 'shop.jsonl'), { recursive: true });
+    const err = await appendEntries(dir, [
+      entry({ service: 'blog' }),
+      entry({ service: 'shop' }),
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerWriteError);
+    expect((err as LedgerWriteError).file).toBe(join('ledger', 'shop.jsonl'));
+    expect((err as LedgerWriteError).recorded).toEqual(['blog']);
+    expect((err as LedgerWriteError).exitCode).toBe(1);
+  });
 });
