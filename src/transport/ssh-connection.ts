@@ -78,6 +78,74 @@ function describeConnectError(err: NodeError, endpoint: Endpoint): string {
   return `cannot connect to ${where}: ${err.message}`;
 }
 
+/** The result of a refused channel open, marked so that `exec` retries it. */
+function refusedOpen(openErr: Error): ExecResult & { [OPEN_REFUSED]?: true } {
+  return {
+    code: 255,
+    stdout: '',
+    stderr: `cannot open a channel: ${openErr.message}\n`,
+    [OPEN_REFUSED]: true,
+  };
+}
+
+/**
+ * One command's channel: what it printed, its exit code, and how it ends (channel close,
+ * the local deadline, an abort, the connection stopping it), settled exactly once.
+ */
+class ChannelCall {
+  readonly out: Buffer[] = [];
+  readonly err: Buffer[] = [];
+  readonly collect: boolean;
+  channel: ClientChannel | undefined;
+  exitCode: number | undefined;
+  done = false;
+  readonly #deadline: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly req: ChannelRequest,
+    private readonly settle: (outcome: ExecResult | HostError) => void,
+  ) {
+    this.collect = req.collect !== false;
+    this.#deadline =
+      req.deadlineMs && Number.isFinite(req.deadlineMs)
+        ? setTimeout(() => {
+            this.channel?.close();
+            this.finish({
+              code: 124,
+              stdout: text(this.out),
+              stderr: `${text(this.err)}command timed out (no answer from the target)\n`,
+            });
+          }, req.deadlineMs)
+        : undefined;
+  }
+
+  /** Ends the call from outside: `closed` (interrupted, 130) or the connection's loss. */
+  readonly stop = (why: HostError | 'closed'): void => {
+    this.channel?.close();
+    this.finish(why === 'closed' ? this.result(130) : why);
+  };
+
+  readonly #onAbort = (): void => this.stop('closed');
+
+  listen(): void {
+    this.req.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  result(code: number): ExecResult {
+    return { code, stdout: text(this.out), stderr: text(this.err) };
+  }
+
+  finish(outcome: ExecResult | HostError): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.#deadline);
+    this.req.signal?.removeEventListener('abort', this.#onAbort);
+    this.settle(outcome);
+  }
+}
+
+const text = (parts: Buffer[]): string => Buffer.concat(parts).toString('utf8');
+
 export class SshConnection {
   private lost: HostError | undefined;
   private closedByUs = false;
@@ -242,91 +310,62 @@ export class SshConnection {
     }
   }
 
+  /** One channel for one command; resolves with its result, rejects only with HostError. */
   private run(command: string, req: ChannelRequest): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       if (this.lost) return reject(this.lost);
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      const collect = req.collect !== false;
-      let channel: ClientChannel | undefined;
-      let exitCode: number | undefined;
-      let done = false;
-      const text = (parts: Buffer[]): string => Buffer.concat(parts).toString('utf8');
-      const finish = (outcome: ExecResult | HostError): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(deadline);
-        req.signal?.removeEventListener('abort', onAbort);
-        this.inflight.delete(stop);
+      const call: ChannelCall = new ChannelCall(req, (outcome) => {
+        this.inflight.delete(call.stop);
         if (outcome instanceof HostError) reject(outcome);
         else resolve(outcome);
-      };
-      const stop = (why: HostError | 'closed'): void => {
-        channel?.close();
-        finish(why === 'closed' ? { code: 130, stdout: text(out), stderr: text(err) } : why);
-      };
-      const onAbort = (): void => stop('closed');
-      const deadline =
-        req.deadlineMs && Number.isFinite(req.deadlineMs)
-          ? setTimeout(() => {
-              channel?.close();
-              finish({
-                code: 124,
-                stdout: text(out),
-                stderr: `${text(err)}command timed out (no answer from the target)\n`,
-              });
-            }, req.deadlineMs)
-          : undefined;
-      this.inflight.add(stop);
-      req.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      this.inflight.add(call.stop);
+      call.listen();
       try {
         this.client.exec(command, (openErr, ch) => {
-          if (openErr) {
-            const refused: ExecResult & { [OPEN_REFUSED]?: true } = {
-              code: 255,
-              stdout: '',
-              stderr: `cannot open a channel: ${openErr.message}\n`,
-              [OPEN_REFUSED]: true,
-            };
-            finish(this.lost ?? refused);
-            return;
-          }
-          channel = ch;
-          if (done) return void ch.close();
-          ch.on('data', (chunk: Buffer) => {
-            if (collect) out.push(chunk);
-            req.onStdout?.(chunk);
-          });
-          ch.stderr.on('data', (chunk: Buffer) => {
-            if (collect) err.push(chunk);
-            req.onStderr?.(chunk);
-          });
-          ch.on('exit', (code: number | null, signalName?: string) => {
-            exitCode = code ?? (signalName ? 128 + (SIGNALS[signalName] ?? 0) : 255);
-          });
-          ch.on('close', () => {
-            if (this.lost) return finish(this.lost);
-            finish({ code: exitCode ?? 255, stdout: text(out), stderr: text(err) });
-          });
-          ch.on('error', () => undefined);
-          // stdin and its EOF are two SSH packets: corked, they leave in one write (each
-          // write on a loopback socket also runs the receiving side's work, ~0.3 ms).
-          const sock = (this.client as unknown as { _sock?: Writable })._sock;
-          sock?.cork();
-          try {
-            if (req.stdin !== undefined) ch.end(req.stdin);
-            else ch.end();
-          } finally {
-            if (sock) process.nextTick(() => sock.uncork());
-          }
+          if (openErr) return call.finish(this.lost ?? refusedOpen(openErr));
+          this.attach(call, ch);
         });
       } catch (e) {
-        finish(
+        call.finish(
           this.lost ??
             new HostError(this.endpoint.id, 'lost', `connection lost: ${(e as Error).message}`),
         );
       }
     });
+  }
+
+  /** Wires an opened channel to its call, then sends stdin and its EOF. */
+  private attach(call: ChannelCall, ch: ClientChannel): void {
+    call.channel = ch;
+    if (call.done) return void ch.close();
+    const { req } = call;
+    ch.on('data', (chunk: Buffer) => {
+      if (call.collect) call.out.push(chunk);
+      req.onStdout?.(chunk);
+    });
+    ch.stderr.on('data', (chunk: Buffer) => {
+      if (call.collect) call.err.push(chunk);
+      req.onStderr?.(chunk);
+    });
+    ch.on('exit', (code: number | null, signalName?: string) => {
+      call.exitCode = code ?? (signalName ? 128 + (SIGNALS[signalName] ?? 0) : 255);
+    });
+    ch.on('close', () => {
+      if (this.lost) return call.finish(this.lost);
+      call.finish(call.result(call.exitCode ?? 255));
+    });
+    ch.on('error', () => undefined);
+    // stdin and its EOF are two SSH packets: corked, they leave in one write (each
+    // write on a loopback socket also runs the receiving side's work, ~0.3 ms).
+    const sock = (this.client as unknown as { _sock?: Writable })._sock;
+    sock?.cork();
+    try {
+      if (req.stdin !== undefined) ch.end(req.stdin);
+      else ch.end();
+    } finally {
+      if (sock) process.nextTick(() => sock.uncork());
+    }
   }
 
   /** Closes the connection; commands still running resolve as interrupted (130). */
