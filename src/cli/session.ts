@@ -5,14 +5,12 @@
  */
 import { loadProject, selectTargets, type Selection } from '../inventory/index.js';
 import type { Project } from '../inventory/model.js';
-import { createPool, type HostPool } from '../transport/index.js';
+import { openHosts, type HostSession } from '../tasks/use-cases/context.js';
 import { escapeControl } from '../shared/quote.js';
 import type { GlobalOptions } from './context.js';
 
-export interface Session {
-  project: Project;
-  pool: HostPool;
-  signal: AbortSignal;
+/** The opened project, its host connections and Ctrl-C: what a use-case runs on. */
+export interface Session extends HostSession {
   close(): Promise<void>;
 }
 
@@ -44,7 +42,7 @@ export async function openSession(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const pool = createPool(project.inventory, {
+  const pool = openHosts(project, {
     timeoutMs: globals.timeoutMs,
     onCommand: globals.verbose
       ? (host, display) => process.stderr.write(`[${host}] $ ${escapeControl(display)}\n`)

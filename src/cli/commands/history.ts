@@ -1,24 +1,11 @@
 /**
  * `deploy history [TARGET] [--show ID]`: this inventory's ledger entries as a table, or one
- * entry in full. Reads only the ledger and the inventory's name, so a broken config (or a
- * service since removed from the files) still has a readable history.
+ * entry in full (tasks/use-cases/history.ts reads them).
  */
-import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { inventoryName, resolveInventory } from '../../inventory/index.js';
-import { assertRepository } from '../../inventory/repository.js';
-import {
-  entryImages,
-  filterEntries,
-  findEntry,
-  readLedger,
-  resolveLedgerTarget,
-  type LedgerEntry,
-  type LedgerProblem,
-  type TargetFilter,
-} from '../../ledger/index.js';
-import { UsageError, type ExitCode } from '../../shared/errors.js';
+import type { ExitCode } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
+import { history, type HistoryReport, type LedgerProblem } from '../../tasks/use-cases/history.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk, outcomeColour, printJson, table } from '../output.js';
 
@@ -27,59 +14,41 @@ export async function run(
   args: string[],
   opts: Record<string, unknown>,
 ): Promise<ExitCode> {
-  const dir = resolve(globals.dir);
-  assertRepository(dir);
-  const inventory = inventoryName(resolveInventory(dir, globals.inventory));
-  const { entries: all, problems } = await readLedger(dir, { inventory });
-  reportProblems(problems);
-
-  let filter: TargetFilter;
-  try {
-    filter = resolveLedgerTarget(all, args[0]);
-  } catch (err) {
-    throw new UsageError(
-      (err as Error).message,
-      'deploy history (no target) lists every entry of this inventory',
-    );
-  }
-  const entries = filterEntries(all, filter);
-
-  const show = opts.show as string | undefined;
-  if (show !== undefined) {
-    const found = findEntry(entries, show);
-    if ('error' in found) {
-      const which = found.matches.map((e) => e.id).join(', ');
-      throw new UsageError(
-        found.error === 'ambiguous'
-          ? `entry id ${show} is ambiguous: ${which}`
-          : `no entry ${show} in the ${inventory} ledger${args[0] ? ` for ${args[0]}` : ''}`,
-        'deploy history lists the entry ids',
-      );
-    }
-    if (globals.json) printJson({ entry: found.entry, entries: [found.entry], problems });
-    else process.stdout.write(escapeControl(stringify(found.entry, { lineWidth: 0 })));
+  const report = await history(
+    {
+      dir: globals.dir,
+      ...(globals.inventory !== undefined ? { inventory: globals.inventory } : {}),
+      ...(args[0] !== undefined ? { target: args[0] } : {}),
+      ...(opts.show !== undefined ? { show: opts.show as string } : {}),
+    },
+    reportProblems,
+  );
+  const { entries, problems, shown } = report;
+  if (shown) {
+    if (globals.json) printJson({ entry: shown, entries: [shown], problems });
+    else process.stdout.write(escapeControl(stringify(shown, { lineWidth: 0 })));
     return 0;
   }
-
   if (globals.json) {
     printJson({ entries, problems });
     return 0;
   }
   if (entries.length === 0) {
     process.stdout.write(
-      `no ledger entries for ${args[0] ?? 'any service'} in inventory ${inventory}\n`,
+      `no ledger entries for ${args[0] ?? 'any service'} in inventory ${report.inventory}\n`,
     );
     return 0;
   }
-  process.stdout.write(renderTable(globals, entries, filter) + '\n');
+  process.stdout.write(renderTable(globals, report) + '\n');
   return 0;
 }
 
-function renderTable(globals: GlobalOptions, entries: LedgerEntry[], filter: TargetFilter): string {
+function renderTable(globals: GlobalOptions, report: HistoryReport): string {
+  const { entries } = report;
   const c = makeChalk(globals, process.stdout);
   const services = new Set(entries.map((e) => e.service));
   const rows = entries.map((e) => {
-    const images = entryImages(e, filter).join(', ');
+    const images = (report.images.get(e) ?? []).join(', ');
     const note = e.source ? `← ${e.source}` : (e.message ?? '');
     const row = [
       e.id,

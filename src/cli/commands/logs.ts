@@ -14,11 +14,9 @@ import { loadProject, selectTargets } from '../../inventory/index.js';
 import type { ResolvedTask } from '../../inventory/model.js';
 import { type ExitCode, UsageError, worstExit } from '../../shared/errors.js';
 import { escapeControl } from '../../shared/quote.js';
-import { maskSecrets } from '../../shared/secret.js';
 import { taskKey as key } from '../../tasks/plan.js';
-import { HostDocker } from '../../tasks/host-docker.js';
-import { readLogs, type LogLine } from '../../tasks/logs.js';
-import { createPool } from '../../transport/index.js';
+import { openHosts } from '../../tasks/use-cases/context.js';
+import { logs, type LogLine } from '../../tasks/use-cases/logs.js';
 import type { GlobalOptions } from '../context.js';
 import { makeChalk } from '../output.js';
 
@@ -50,43 +48,30 @@ export async function run(
   const onPipeError = (): void => controller.abort();
   process.stdout.on('error', onPipeError);
 
-  const pool = createPool(project.inventory, {
+  const pool = openHosts(project, {
     timeoutMs: globals.timeoutMs,
     onCommand: globals.verbose
       ? (host, display) => process.stderr.write(`[${host}] $ ${escapeControl(display)}\n`)
       : undefined,
   });
-  const hosts = new Map<string, HostDocker>();
-  const hostOf = (name: string): HostDocker => {
-    let h = hosts.get(name);
-    if (!h) {
-      h = new HostDocker(project.inventory.hosts[name]!, pool.get(name), globals.timeoutMs);
-      hosts.set(name, h);
-    }
-    return h;
-  };
 
   try {
-    // Programs sometimes print their own environment: secret values never reach our output.
-    const print = renderer(globals, selection.tasks, Boolean(opts.timestamps));
-    const render = (l: LogLine): void =>
-      print({ ...l, line: maskSecrets(l.line, project.secrets) });
-    const result = await readLogs(
-      selection.tasks,
-      hostOf,
+    const session = { project, pool, signal: controller.signal };
+    const result = await logs(
+      session,
+      globals,
       {
-        ...(tail !== undefined ? { tail } : {}),
-        ...(typeof opts.since === 'string' ? { since: opts.since } : {}),
-        follow,
-        parallel: globals.parallel,
-        signal: controller.signal,
-      },
-      {
-        line: render,
+        line: renderer(globals, selection.tasks, Boolean(opts.timestamps)),
         taskFailed: (task, error) =>
           process.stderr.write(`${task.task}@${task.host}: ${escapeControl(error.message)}\n`),
         hostFailed: (_host, error) => process.stderr.write(`${escapeControl(error.message)}\n`),
         warn: (message) => process.stderr.write(`warning: ${escapeControl(message)}\n`),
+      },
+      {
+        tasks: selection.tasks,
+        ...(tail !== undefined ? { tail } : {}),
+        ...(typeof opts.since === 'string' ? { since: opts.since } : {}),
+        follow,
       },
     );
     const codes: ExitCode[] = [

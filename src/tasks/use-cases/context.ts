@@ -7,7 +7,7 @@
  */
 import type { Project } from '../../inventory/model.js';
 import type { Clock } from '../../shared/clock.js';
-import type { HostPool } from '../../transport/index.js';
+import { createPool, type HostPool } from '../../transport/index.js';
 
 /** An opened session: the loaded project, the host connections, Ctrl-C as an abort signal. */
 export interface HostSession {
@@ -40,3 +40,17 @@ export interface RunNotices {
 }
 
 export const silentNotices: RunNotices = { info: () => {}, warning: () => {} };
+
+/**
+ * The host connections a session runs on: one pool per command, connected lazily and
+ * closed by whoever opened it. `onCommand` sees every remote command as displayed (`-v`).
+ */
+export function openHosts(
+  project: Project,
+  opts: { timeoutMs: number; onCommand?: (host: string, display: string) => void },
+): HostPool {
+  return createPool(project.inventory, {
+    timeoutMs: opts.timeoutMs,
+    onCommand: opts.onCommand,
+  });
+}
