@@ -182,3 +182,34 @@ test('core layers never print: only src/cli and src/ui write to the terminal', (
   }
   expect(printing).toEqual([]);
 });
+
+/**
+ * Issue 14: src/cli parses flags, opens the session, calls one use-case (src/tasks/use-cases)
+ * and renders its report. The hosts, the ledger and docker are reached through src/tasks,
+ * never from src/cli. A rendering-only file that must name one of their types would be
+ * listed here, with its reason; none has to today.
+ */
+const CLI_UNREACHED = ['ledger', 'transport', 'remote-docker'];
+const CLI_RENDERING_ONLY: readonly string[] = [];
+
+function cliOrchestration(graph: Graph): string[] {
+  return [...graph]
+    .filter(([file]) => layerOf(file) === 'cli')
+    .filter(([file]) => !CLI_RENDERING_ONLY.includes(relative(SRC, file)))
+    .flatMap(([file, targets]) =>
+      targets
+        .filter((target) => CLI_UNREACHED.includes(layerOf(target)))
+        .map((target) => `${relative(SRC, file)} → ${relative(SRC, target)}`),
+    );
+}
+
+describe('src/cli holds no orchestration', () => {
+  test('no src/cli module imports src/ledger, src/transport or src/remote-docker', () => {
+    expect(cliOrchestration(importGraph())).toEqual([]);
+  });
+
+  test.each(CLI_UNREACHED)('an import of %s from src/cli is reported', (layer) => {
+    const graph = new Map([[join(SRC, 'cli/commands/x.ts'), [join(SRC, layer, 'index.ts')]]]);
+    expect(cliOrchestration(graph)).toEqual([`cli/commands/x.ts → ${layer}/index.ts`]);
+  });
+});
