@@ -1,0 +1,100 @@
+/**
+ * Issue 14: no function in src/ is longer than ~80 lines without a reason written next to
+ * it. A function over the limit fails here unless LONG lists it with its reason. (An entry
+ * whose function has since been split does not fail; remove it when you split one.)
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { expect, test } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '../../src');
+const MAX_LINES = 80;
+
+/** `file name` → why it is still longer than MAX_LINES. */
+const LONG: Record<string, string> = {
+  'ui/server.ts startDashboard': 'issue 14: the dashboard server is being split (arch-cli)',
+  'tasks/rollout.ts moveTask': 'issue 14: the per-task rollout is being split (arch-flow)',
+  'cli/main.ts buildProgram': 'one commander declaration per verb, read top to bottom',
+  'tasks/rollback.ts planRollback': 'issue 14: being split (arch-flow)',
+  'tasks/images.ts preparePulls': 'issue 14: being split (arch-flow)',
+  'tasks/health.ts waitHealthy': 'issue 14: being split (arch-flow)',
+  'tasks/status.ts readStatus': 'issue 14: being split (arch-flow)',
+  'tasks/locks.ts acquireLocks': 'issue 14: being split (arch-flow)',
+  'tasks/jobs.ts runJob': 'issue 14: being split (arch-flow)',
+  'cli/commands/unlock.ts run': 'issue 14: becoming a use-case (arch-cli)',
+  'cli/commands/plan.ts run': 'issue 14: becoming a use-case (arch-cli)',
+  'tasks/use-cases/deploy-run.ts runDeploy': 'issue 14: new use-case, being split (arch-cli)',
+  'tasks/use-cases/down.ts down': 'issue 14: new use-case, being split (arch-cli)',
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+interface Measured {
+  name: string;
+  lines: number;
+}
+
+/** A function's own name, its variable's or property's, else the enclosing one's + `callback`. */
+function nameOf(node: ts.Node, enclosing: string | undefined): string {
+  const named = node as { name?: ts.Node };
+  if (named.name && !ts.isArrowFunction(node) && !ts.isFunctionExpression(node))
+    return named.name.getText();
+  if (ts.isConstructorDeclaration(node)) return 'constructor';
+  const parent = node.parent;
+  if (
+    ts.isVariableDeclaration(parent) ||
+    ts.isPropertyAssignment(parent) ||
+    ts.isPropertyDeclaration(parent)
+  )
+    return parent.name.getText();
+  return `${enclosing ?? '(top level)'} callback`;
+}
+
+/** Every function-like node with a body, named, with its length in lines (braces included). */
+function functionLengths(fileName: string, text: string): Measured[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const found: Measured[] = [];
+  const line = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line;
+  const visit = (node: ts.Node, enclosing: string | undefined): void => {
+    let inner = enclosing;
+    if (ts.isFunctionLike(node) && (node as { body?: ts.Node }).body) {
+      inner = nameOf(node, enclosing);
+      found.push({ name: inner, lines: line(node.end) - line(node.getStart(sf)) + 1 });
+    }
+    ts.forEachChild(node, (child) => visit(child, inner));
+  };
+  visit(sf, undefined);
+  return found;
+}
+
+test(`no function in src is longer than ${MAX_LINES} lines unless listed with a reason`, () => {
+  const tooLong = new Set<string>();
+  for (const file of files(SRC)) {
+    for (const f of functionLengths(file, readFileSync(file, 'utf8'))) {
+      const key = `${relative(SRC, file)} ${f.name}`;
+      if (f.lines > MAX_LINES && !(key in LONG)) tooLong.add(`${key} (${f.lines} lines)`);
+    }
+  }
+  expect([...tooLong], 'split these, or list them in LONG with the reason').toEqual([]);
+});
+
+test.each([
+  { text: 'function a() {\n  return 1;\n}', measured: [{ name: 'a', lines: 3 }] },
+  { text: 'const b = () => {\n\n};', measured: [{ name: 'b', lines: 3 }] },
+  {
+    text: 'class C {\n  m() {\n    [1].map((x) => x);\n  }\n}',
+    measured: [
+      { name: 'm', lines: 3 },
+      { name: 'm callback', lines: 1 },
+    ],
+  },
+  { text: 'declare function d(): void;', measured: [] },
+])('functionLengths($text)', ({ text, measured }) => {
+  expect(functionLengths('x.ts', text)).toEqual(measured);
+});
