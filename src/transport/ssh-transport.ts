@@ -4,15 +4,10 @@
  * closed (and sshd refuses signals to root sessions).
  *
  * sshd hands the exec text to the user's login shell, which may be fish, zsh or csh: the
- * exec text is always `LOGIN_SHELL_COMMAND` (the same in every shell), and the command
- * itself travels as the first line of stdin, ahead of the command's own stdin payload.
+ * exec text is fixed (`LOGIN_SHELL_COMMAND` or `LOGIN_SHELL_SCRIPT`, the same in every
+ * shell), and the command itself travels over stdin, ahead of the command's own payload.
  */
-import {
-  commandLine,
-  displayCommand,
-  LOGIN_SHELL_COMMAND,
-  type Command,
-} from '../shared/command.js';
+import { commandLine, displayCommand, loginShellExec, type Command } from '../shared/command.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
@@ -32,13 +27,6 @@ export function timeoutPrefix(timeoutMs: number): string[] {
 /** The one-line sh script `LOGIN_SHELL_COMMAND` runs for a command and a timeout. */
 export function remoteCommand(command: Command, timeoutMs: number): string {
   return commandLine(command, timeoutPrefix(timeoutMs));
-}
-
-/** The channel's stdin: the script line, then the command's own stdin (if any), unchanged. */
-export function remoteStdin(line: string, stdin?: string | Buffer): string | Buffer {
-  const head = `${line}\n`;
-  if (stdin === undefined) return head;
-  return typeof stdin === 'string' ? head + stdin : Buffer.concat([Buffer.from(head), stdin]);
 }
 
 export class SshTransport implements Transport {
@@ -62,8 +50,9 @@ export class SshTransport implements Transport {
       (s): s is AbortSignal => s !== undefined,
     );
     const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
-    return connection.exec(LOGIN_SHELL_COMMAND, {
-      stdin: remoteStdin(line, opts.stdin),
+    const request = loginShellExec(line, opts.stdin);
+    return connection.exec(request.text, {
+      stdin: request.stdin,
       ...(signals.length > 0
         ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
         : {}),

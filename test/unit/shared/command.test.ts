@@ -6,6 +6,8 @@ import {
   commandLine,
   displayCommand,
   LOGIN_SHELL_COMMAND,
+  LOGIN_SHELL_SCRIPT,
+  loginShellExec,
   type Command,
 } from '../../../src/shared/command.js';
 import { UnsafeArgumentError } from '../../../src/shared/quote.js';
@@ -100,6 +102,34 @@ describe('the renderer: commands as data become shell text in one place', () => 
         encoding: 'utf8',
       });
       expect(r.stdout).toBe(`${values.map((v) => `${v}|`).join('')}stdin\nrest`);
+    },
+  );
+
+  test('loginShellExec: the line then the payload byte-exact, or a script when there is none', () => {
+    expect(loginShellExec('docker ps')).toEqual({
+      text: LOGIN_SHELL_SCRIPT,
+      stdin: 'N=${IFS#??};exec docker ps\n',
+    });
+    expect(loginShellExec('cat', 'A=1\n')).toEqual({
+      text: LOGIN_SHELL_COMMAND,
+      stdin: 'cat\nA=1\n',
+    });
+    const payload = Buffer.from([0, 10, 255, 13, 10]);
+    expect(loginShellExec('cat', payload)).toEqual({
+      text: LOGIN_SHELL_COMMAND,
+      stdin: Buffer.from([...Buffer.from('cat\n'), ...payload]),
+    });
+  });
+
+  // Both paths through a real /bin/sh as the login shell: argv words and payload unchanged.
+  test.each([[undefined], [''], ['\nA=1\n']])(
+    'through loginShellExec under /bin/sh, stdin %j',
+    (stdin) => {
+      const values = ["a\\'; id #", '=word', 'l1\nl2', '$HOME `id`', "it's", ''];
+      const argv = ['sh', '-c', 'for a in "$@"; do printf "%s|" "$a"; done; cat', 'sh', ...values];
+      const { text, stdin: input } = loginShellExec(commandLine(argv), stdin);
+      const r = spawnSync('/bin/sh', ['-c', text], { input, encoding: 'utf8' });
+      expect(r.stdout).toBe(`${values.map((v) => `${v}|`).join('')}${stdin ?? ''}`);
     },
   );
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planAuth } from '../../../src/transport/auth-plan.js';
-import { remoteCommand, remoteStdin } from '../../../src/transport/ssh-transport.js';
+import { remoteCommand } from '../../../src/transport/ssh-transport.js';
 
 const k = (s: string) => Buffer.from(s);
 
@@ -60,12 +60,5 @@ describe('remoteCommand', () => {
     expect(remoteCommand(['sleep', '1'], 1500)).toBe('timeout -k 5 1.5 sleep 1');
     expect(remoteCommand(['echo', "it's $(x)"], 0)).toBe("echo 'it'\\''s $(x)'");
     expect(remoteCommand(['echo', 'a\nb'], 0)).toBe(`echo 'a'"$N"'b'`);
-  });
-
-  it('sends the script line ahead of the stdin payload, which stays byte-exact', () => {
-    expect(remoteStdin('docker ps')).toBe('docker ps\n');
-    expect(remoteStdin('cat', 'A=1\n')).toBe('cat\nA=1\n');
-    const payload = Buffer.from([0, 10, 255, 13, 10]);
-    expect(remoteStdin('cat', payload)).toEqual(Buffer.from([...Buffer.from('cat\n'), ...payload]));
   });
 });
