@@ -92,13 +92,7 @@ service: ${service}
 jobs:
   web:
     image: \${vars.registry}/${service}/web:\${TAG:-1.0.0}
-    # Published on each host's port 8080. Once the proxy of SPEC §8.1 lands, replace
-    # ports with a proxy block: deploy then runs one Caddy per host, routes these Host names
-    # to the new container only after it answers on /health, and updates without downtime.
-    # proxy:
-    #   port: 80                # the container port traffic goes to
-    #   hosts: [${service}.example.com]
-    #   health: /health
+    # Published on each host's port 8080: put your load balancer in front of the hosts.
     ports: ["8080:80"]
     env:
       LOG_LEVEL: info
@@ -122,7 +116,8 @@ jobs:
 
 function ciExample(inventory: string): string {
   return `# A GitHub Actions job that deploys on every push to main and commits the ledger.
-# Copy it to .github/workflows/deploy.yml once the hosts and secrets exist (docs/ci.md).
+# Copy it to .github/workflows/deploy.yml once the hosts and secrets exist (deploy's
+# docs/guides/ci.md has it explained, and a GitLab CI version).
 # Secrets: DEPLOY_SSH_KEY (a private key the hosts accept), DEPLOY_KNOWN_HOSTS (the output
 # of ssh-keyscan for every host), and the secrets your jobs list.
 name: deploy
