@@ -88,70 +88,9 @@ export async function preparePulls(
   const byHost = new Map<string, PlannedTask[]>();
   for (const t of todo)
     if (t.action !== 'start') byHost.set(t.host, [...(byHost.get(t.host) ?? []), t]);
-  const registry = req.project.inventory.registry;
-  const results = await fanOut([...byHost.keys()], req.parallel, async (hostName) => {
-    const host = hosts.get(hostName)!;
-    const tasks = byHost.get(hostName)!;
-    const images = [...new Set(tasks.map((t) => (t.desired as ResolvedTask).spec.image))];
-    const seen = known.get(hostName);
-    // What the lock round trip did not settle costs one more round trip here.
-    const unchecked = req.force ? [] : images.filter((i) => !seen?.checked.has(i));
-    const checked = unchecked.length ? await host.batch(unchecked.map(presentStep)) : [];
-    const missing = images.filter(
-      (image) =>
-        req.force || !(seen?.present.has(image) || checked[unchecked.indexOf(image)]?.code === 0),
-    );
-    const network: BatchStep[] =
-      !(seen && networkSeen(seen.observed)) &&
-      tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined)
-        ? [{ argv: ensureNetworkArgv(host.spec) }]
-        : [];
-    if (missing.length === 0) {
-      if (network.length) await host.must(network[0]!.argv);
-      return new Map<string, string>();
-    }
-    // Network, tmp dir, login and pulls in one round trip: each waits for the one before.
-    tmpHosts.add(hostName);
-    const mkTmp: BatchStep = { argv: mkTmpArgv(req.run) };
-    const password = registry ? req.project.secrets[registry.passwordSecret] : undefined;
-    const login: BatchStep[] =
-      registry && password
-        ? [{ argv: loginArgv(tmpDir(req.run), registry.server, registry.username), stdin: true }]
-        : [];
-    const pulls: BatchStep[] = missing.map((image) => ({
-      argv: pullArgv(tmpDir(req.run), image),
-      mayFail: true,
-    }));
-    for (const image of missing) req.reporter.info(`${hostName}: pulling ${image}`);
-    const done = await host.batch(
-      [...network, mkTmp, ...login, ...pulls],
-      password && login.length ? { stdin: password.reveal() + '\n' } : {},
-    );
-    if (network.length) host.check(network[0]!, done[0]);
-    const at = network.length;
-    host.check(mkTmp, done[at]);
-    if (registry && login.length) {
-      const loggedIn = done[at + 1];
-      if (loggedIn?.code !== 0) {
-        const error = `registry login to ${registry.server} failed: ${(loggedIn?.stderr ?? '').trim()}`;
-        return new Map(tasks.map((t) => [taskKey(t), error]));
-      }
-    }
-    const errors = new Map<string, string>();
-    missing.forEach((image, i) => {
-      const pulled = done[at + 1 + login.length + i];
-      if (pulled?.code === 0) return;
-      for (const t of tasks) {
-        if ((t.desired as ResolvedTask).spec.image === image) {
-          errors.set(
-            taskKey(t),
-            `pull of ${image} failed: ${(pulled?.stderr ?? '').trim().split('\n').pop()}`,
-          );
-        }
-      }
-    });
-    return errors;
-  });
+  const results = await fanOut([...byHost.keys()], req.parallel, (hostName) =>
+    pullOnHost(hosts.get(hostName)!, byHost.get(hostName)!, known.get(hostName), req, tmpHosts),
+  );
   [...byHost.keys()].forEach((hostName, i) => {
     const r = results[i]!;
     const tasks = byHost.get(hostName)!;
@@ -165,6 +104,97 @@ export async function preparePulls(
     }
   });
   return failed;
+}
+
+const imageOf = (t: PlannedTask): string => (t.desired as ResolvedTask).spec.image;
+
+/** One host's images for `tasks`: task key → why its image could not be had. */
+async function pullOnHost(
+  host: HostDocker,
+  tasks: PlannedTask[],
+  seen: HostLook | undefined,
+  req: PullContext,
+  tmpHosts: Set<string>,
+): Promise<Map<string, string>> {
+  const images = [...new Set(tasks.map(imageOf))];
+  const missing = await missingImages(host, images, seen, req.force);
+  const network: BatchStep[] =
+    !(seen && networkSeen(seen.observed)) &&
+    tasks.some((t) => (t.desired as ResolvedTask).spec.network === undefined)
+      ? [{ argv: ensureNetworkArgv(host.spec) }]
+      : [];
+  if (missing.length === 0) {
+    if (network.length) await host.must(network[0]!.argv);
+    return new Map<string, string>();
+  }
+  tmpHosts.add(host.name);
+  return pullMissing(host, tasks, missing, network, req);
+}
+
+/** The images to pull: all with --force, else those the lock round trip (or one more) did not find. */
+async function missingImages(
+  host: HostDocker,
+  images: string[],
+  seen: HostLook | undefined,
+  force: boolean | undefined,
+): Promise<string[]> {
+  // What the lock round trip did not settle costs one more round trip here.
+  const unchecked = force ? [] : images.filter((i) => !seen?.checked.has(i));
+  const checked = unchecked.length ? await host.batch(unchecked.map(presentStep)) : [];
+  return images.filter(
+    (image) =>
+      force || !(seen?.present.has(image) || checked[unchecked.indexOf(image)]?.code === 0),
+  );
+}
+
+/** Network, tmp dir, login and pulls in one round trip: each waits for the one before. */
+async function pullMissing(
+  host: HostDocker,
+  tasks: PlannedTask[],
+  missing: string[],
+  network: BatchStep[],
+  req: PullContext,
+): Promise<Map<string, string>> {
+  const registry = req.project.inventory.registry;
+  const mkTmp: BatchStep = { argv: mkTmpArgv(req.run) };
+  const password = registry ? req.project.secrets[registry.passwordSecret] : undefined;
+  const login: BatchStep[] =
+    registry && password
+      ? [{ argv: loginArgv(tmpDir(req.run), registry.server, registry.username), stdin: true }]
+      : [];
+  const pulls: BatchStep[] = missing.map((image) => ({
+    argv: pullArgv(tmpDir(req.run), image),
+    mayFail: true,
+  }));
+  for (const image of missing) req.reporter.info(`${host.name}: pulling ${image}`);
+  const done = await host.batch(
+    [...network, mkTmp, ...login, ...pulls],
+    password && login.length ? { stdin: password.reveal() + '\n' } : {},
+  );
+  if (network.length) host.check(network[0]!, done[0]);
+  const at = network.length;
+  host.check(mkTmp, done[at]);
+  if (registry && login.length) {
+    const loggedIn = done[at + 1];
+    if (loggedIn?.code !== 0) {
+      const error = `registry login to ${registry.server} failed: ${(loggedIn?.stderr ?? '').trim()}`;
+      return new Map(tasks.map((t) => [taskKey(t), error]));
+    }
+  }
+  const errors = new Map<string, string>();
+  missing.forEach((image, i) => {
+    const pulled = done[at + 1 + login.length + i];
+    if (pulled?.code === 0) return;
+    for (const t of tasks) {
+      if (imageOf(t) === image) {
+        errors.set(
+          taskKey(t),
+          `pull of ${image} failed: ${(pulled?.stderr ?? '').trim().split('\n').pop()}`,
+        );
+      }
+    }
+  });
+  return errors;
 }
 
 /** The listing pruning decides from: it rides along the run's last round trip. */

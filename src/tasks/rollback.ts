@@ -4,7 +4,7 @@
  * the spec that entry recorded, with today's secret values.
  */
 import { secretHashOf, taskHash } from '../inventory/index.js';
-import type { Project, ResolvedService } from '../inventory/model.js';
+import type { Project, ResolvedJob, ResolvedService, ResolvedTask } from '../inventory/model.js';
 import {
   defaultRollbackTarget,
   findEntry,
@@ -12,9 +12,11 @@ import {
   runningEntry,
   specOf,
   type LedgerEntry,
+  type RunningEntry,
 } from '../ledger/index.js';
 import type { ObservedContainer } from '../remote-docker/index.js';
 import { OperationError, UsageError } from '../shared/errors.js';
+import type { Secret } from '../shared/secret.js';
 import { serviceFromLedger } from './ledger-spec.js';
 
 export interface RollbackChoice {
@@ -42,90 +44,17 @@ export function planRollback(
   observed: Record<string, ObservedContainer[]>,
   to: string | undefined,
 ): RollbackPlan {
-  const inventory = project.inventory.name;
   const hashKey = project.secrets.DEPLOY_HASH_KEY;
   const plan: RollbackPlan = { services: [], choices: [], sources: {}, specs: {}, from: {} };
-  let explicit: LedgerEntry | undefined;
-  if (to) {
-    const found = findEntry(entries, to);
-    if ('error' in found) {
-      const hint = found.matches.length
-        ? `matches: ${found.matches.map((e) => e.id).join(', ')}`
-        : 'see `deploy history`';
-      throw new UsageError(
-        `--to ${to}: ${found.error === 'ambiguous' ? 'ambiguous entry id' : `no entry of inventory ${inventory}`}`,
-        hint,
-      );
-    }
-    explicit = found.entry;
-  }
+  const explicit = to ? explicitEntry(entries, to, project.inventory.name) : undefined;
   for (const service of selected) {
     const serviceEntries = entries.filter((e) => e.service === service.service);
     const jobs: ResolvedService['jobs'] = [];
     for (const job of service.jobs) {
-      const versions = Object.values(observed)
-        .flat()
-        .filter(
-          (c) =>
-            c.service === service.service &&
-            c.job === job.job &&
-            c.inventory === inventory &&
-            !c.name.endsWith('.old'),
-        )
-        .map((c) => c.version);
+      const versions = runningVersions(observed, service.service, job.job, project.inventory.name);
       const running = runningEntry(serviceEntries, versions);
-      const target =
-        explicit ?? defaultRollbackTarget(serviceEntries, service.service, job.job, running);
-      if (!target) {
-        throw new OperationError(
-          `${service.service}/${job.job}: no earlier successful entry with a different spec to roll back to`,
-          'see `deploy history` and pass --to ID',
-        );
-      }
-      if (target.service !== service.service) {
-        throw new UsageError(
-          `--to ${target.id} is an entry of service ${target.service}, not ${service.service}`,
-        );
-      }
-      const recorded = jobOf(target, job.job);
-      const spec = specOf(target);
-      if (!recorded || !spec)
-        throw new OperationError(
-          `entry ${target.id} has no spec for ${service.service}/${job.job}`,
-        );
-      const restored = serviceFromLedger(
-        { ...spec, jobs: { [job.job]: recorded } },
-        service.file,
-        (t) => {
-          const secretHashes: Record<string, string> = {};
-          for (const name of t.spec.secrets) {
-            const value = project.secrets[name];
-            if (!value)
-              throw new OperationError(
-                `secret ${name} has no value (process env or .secrets/${inventory}.env)`,
-              );
-            secretHashes[name] = secretHashOf(t.service, name, value, hashKey);
-          }
-          return { secretHashes, hash: taskHash(t.spec, secretHashes) };
-        },
-      );
-      for (const t of restored.jobs[0]!.tasks) {
-        if (!project.inventory.hosts[t.host]) {
-          throw new OperationError(
-            `entry ${target.id} places ${t.task} on host ${t.host}, which inventory ${inventory} no longer has`,
-          );
-        }
-      }
-      // Keep the selection's task narrowing (service/job/task targets, --host).
-      const keep = new Set(job.tasks.map((t) => `${t.task}@${t.host}`));
-      const restoredJob = restored.jobs[0]!;
-      const narrowed = {
-        ...restoredJob,
-        tasks: restoredJob.tasks.filter(
-          (t) => keep.has(`${t.task}@${t.host}`) || job.tasks.length === 0,
-        ),
-      };
-      jobs.push(narrowed);
+      const target = chooseTarget(explicit, serviceEntries, service, job, running);
+      jobs.push(restoreJob(project, service, job, target, hashKey));
       plan.choices.push({
         service: service.service,
         job: job.job,
@@ -139,4 +68,116 @@ export function planRollback(
     plan.services.push({ ...service, jobs });
   }
   return plan;
+}
+
+/** `--to ID`: the one entry it names, or a usage error listing what it could mean. */
+function explicitEntry(entries: LedgerEntry[], to: string, inventory: string): LedgerEntry {
+  const found = findEntry(entries, to);
+  if (!('error' in found)) return found.entry;
+  const hint = found.matches.length
+    ? `matches: ${found.matches.map((e) => e.id).join(', ')}`
+    : 'see `deploy history`';
+  throw new UsageError(
+    `--to ${to}: ${found.error === 'ambiguous' ? 'ambiguous entry id' : `no entry of inventory ${inventory}`}`,
+    hint,
+  );
+}
+
+/** The `deploy.version` labels of the job's containers (not the set-aside `.old` ones). */
+function runningVersions(
+  observed: Record<string, ObservedContainer[]>,
+  service: string,
+  job: string,
+  inventory: string,
+): string[] {
+  return Object.values(observed)
+    .flat()
+    .filter(
+      (c) =>
+        c.service === service &&
+        c.job === job &&
+        c.inventory === inventory &&
+        !c.name.endsWith('.old'),
+    )
+    .map((c) => c.version);
+}
+
+/** `--to`'s entry, else the newest ok entry older than the running one with a different spec. */
+function chooseTarget(
+  explicit: LedgerEntry | undefined,
+  serviceEntries: LedgerEntry[],
+  service: ResolvedService,
+  job: ResolvedJob,
+  running: RunningEntry | null,
+): LedgerEntry {
+  const target =
+    explicit ?? defaultRollbackTarget(serviceEntries, service.service, job.job, running);
+  if (!target) {
+    throw new OperationError(
+      `${service.service}/${job.job}: no earlier successful entry with a different spec to roll back to`,
+      'see `deploy history` and pass --to ID',
+    );
+  }
+  if (target.service !== service.service) {
+    throw new UsageError(
+      `--to ${target.id} is an entry of service ${target.service}, not ${service.service}`,
+    );
+  }
+  return target;
+}
+
+/**
+ * The job as `target` recorded it, hashed with today's secret values, narrowed to the
+ * selection's tasks (service/job/task targets, --host).
+ */
+function restoreJob(
+  project: Project,
+  service: ResolvedService,
+  job: ResolvedJob,
+  target: LedgerEntry,
+  hashKey: Secret | undefined,
+): ResolvedJob {
+  const inventory = project.inventory.name;
+  const recorded = jobOf(target, job.job);
+  const spec = specOf(target);
+  if (!recorded || !spec)
+    throw new OperationError(`entry ${target.id} has no spec for ${service.service}/${job.job}`);
+  const restored = serviceFromLedger(
+    { ...spec, jobs: { [job.job]: recorded } },
+    service.file,
+    (t) => hashWithSecrets(project, t, hashKey),
+  );
+  const restoredJob = restored.jobs[0]!;
+  for (const t of restoredJob.tasks) {
+    if (!project.inventory.hosts[t.host]) {
+      throw new OperationError(
+        `entry ${target.id} places ${t.task} on host ${t.host}, which inventory ${inventory} no longer has`,
+      );
+    }
+  }
+  const keep = new Set(job.tasks.map((t) => `${t.task}@${t.host}`));
+  return {
+    ...restoredJob,
+    tasks: restoredJob.tasks.filter(
+      (t) => keep.has(`${t.task}@${t.host}`) || job.tasks.length === 0,
+    ),
+  };
+}
+
+/** A restored task's hashes, from today's secret values (a missing one stops the rollback). */
+function hashWithSecrets(
+  project: Project,
+  t: Omit<ResolvedTask, 'hash' | 'secretHashes'>,
+  hashKey: Secret | undefined,
+): Pick<ResolvedTask, 'hash' | 'secretHashes'> {
+  const secretHashes: Record<string, string> = {};
+  for (const name of t.spec.secrets) {
+    const value = project.secrets[name];
+    if (!value)
+      throw new OperationError(
+        `secret ${name} has no value (process env or .secrets/${project.inventory.name}.env)`,
+      );
+    secretHashes[name] = secretHashOf(t.service, name, value, hashKey);
+  }
+  return { secretHashes, hash: taskHash(t.spec, secretHashes) };
 }
