@@ -64,74 +64,92 @@ export async function runJob(
   for (let i = 0; i < work.length; i += size) {
     const batch = work.slice(i, i + size);
     if (stop || opts.signal.aborted) {
-      const why = opts.signal.aborted
-        ? 'not started: interrupted'
-        : `not started: an earlier task of ${job.service}/${job.job} failed (failure_action ${policy.failureAction})`;
-      for (const p of batch)
-        results.set(p, {
-          planned: p,
-          outcome: opts.signal.aborted ? 'interrupted' : 'skipped',
-          error: why,
-          containerId: null,
-        });
+      notStarted(job, batch, opts.signal.aborted, results);
       continue;
     }
     if (i > 0 && policy.delayMs > 0) await clock.sleep(policy.delayMs);
     const runs = await Promise.all(batch.map((p) => inFlight(() => runOne(p, policy, opts))));
     runs.forEach((run, k) => {
-      const p = batch[k]!;
-      if (run.ok) {
-        moved.push(run.moved);
-        results.set(p, {
-          planned: p,
-          outcome: 'ok',
-          error: null,
-          containerId: run.moved.containerId,
-        });
-        opts.reporter.done(p, 'ok', describe(p));
-      } else {
-        failed = true;
-        const lost = run.hostError && run.hostError.failure !== 'docker';
-        const outcome = run.interrupted ? 'interrupted' : lost ? 'unreachable' : 'failed';
-        results.set(p, {
-          planned: p,
-          outcome,
-          error: run.error,
-          containerId: null,
-          ...(run.hostError ? { hostError: run.hostError } : {}),
-        });
-        opts.reporter.done(p, outcome, run.error, run.detail);
-      }
+      const result = settled(batch[k]!, run, opts.reporter);
+      results.set(result.planned, result);
+      if (run.ok) moved.push(run.moved);
+      else failed = true;
     });
     if (failed && (policy.failureAction !== 'continue' || !opts.rolling)) stop = true;
   }
 
   if (failed && opts.rolling && policy.failureAction === 'rollback') {
-    for (const m of moved) {
-      try {
-        await undoMoved(m);
-        results.set(m.planned, {
-          planned: m.planned,
-          outcome: 'rolled_back',
-          error: null,
-          containerId: null,
-        });
-        opts.reporter.done(m.planned, 'rolled_back', 'restored the previous container');
-      } catch (error) {
-        const text = `rollback failed: ${error instanceof Error ? error.message : String(error)}`;
-        results.set(m.planned, {
-          planned: m.planned,
-          outcome: 'failed',
-          error: text,
-          containerId: m.containerId,
-        });
-        opts.reporter.done(m.planned, 'failed', text);
-      }
-    }
+    await rollBack(moved, results, opts.reporter);
   } else {
     opts.finish(moved);
   }
   return work.map((p) => results.get(p)!);
+}
+
+/** The tasks of a batch that never started: after a failure that stops the job, or an interrupt. */
+function notStarted(
+  job: ResolvedJob,
+  batch: readonly PlannedTask[],
+  interrupted: boolean,
+  results: Map<PlannedTask, TaskResult>,
+): void {
+  const why = interrupted
+    ? 'not started: interrupted'
+    : `not started: an earlier task of ${job.service}/${job.job} failed (failure_action ${job.update.failureAction})`;
+  for (const p of batch)
+    results.set(p, {
+      planned: p,
+      outcome: interrupted ? 'interrupted' : 'skipped',
+      error: why,
+      containerId: null,
+    });
+}
+
+/** One task's run as a result, reported as it lands. */
+function settled(p: PlannedTask, run: TaskRun, reporter: Reporter): TaskResult {
+  if (run.ok) {
+    reporter.done(p, 'ok', describe(p));
+    return { planned: p, outcome: 'ok', error: null, containerId: run.moved.containerId };
+  }
+  const lost = run.hostError && run.hostError.failure !== 'docker';
+  const outcome = run.interrupted ? 'interrupted' : lost ? 'unreachable' : 'failed';
+  reporter.done(p, outcome, run.error, run.detail);
+  return {
+    planned: p,
+    outcome,
+    error: run.error,
+    containerId: null,
+    ...(run.hostError ? { hostError: run.hostError } : {}),
+  };
+}
+
+/** failure_action rollback: every task the job moved goes back, one after another. */
+async function rollBack(
+  moved: readonly Moved[],
+  results: Map<PlannedTask, TaskResult>,
+  reporter: Reporter,
+): Promise<void> {
+  for (const m of moved) {
+    try {
+      await undoMoved(m);
+      results.set(m.planned, {
+        planned: m.planned,
+        outcome: 'rolled_back',
+        error: null,
+        containerId: null,
+      });
+      reporter.done(m.planned, 'rolled_back', 'restored the previous container');
+    } catch (error) {
+      const text = `rollback failed: ${error instanceof Error ? error.message : String(error)}`;
+      results.set(m.planned, {
+        planned: m.planned,
+        outcome: 'failed',
+        error: text,
+        containerId: m.containerId,
+      });
+      reporter.done(m.planned, 'failed', text);
+    }
+  }
 }
 
 function runOne(

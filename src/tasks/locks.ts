@@ -69,6 +69,21 @@ export interface LockOptions {
   skipUnreachable?: boolean;
 }
 
+/** One host's share of a lock request: every service locked there, in one `mkdir`. */
+interface HostLocks {
+  host: HostDocker;
+  services: string[];
+}
+
+/** What one attempt at every host's locks gave. */
+interface Attempt {
+  taken: HostLocks[];
+  looks: Map<string, StepResult[]>;
+  unreachable: Map<string, DeployError>;
+  held?: LockHeldError;
+  failure?: unknown;
+}
+
 /**
  * Takes every requested lock, all or nothing: one round trip per host for all its
  * services (and the `then` steps). If one is held, those taken are released and, with
@@ -88,75 +103,99 @@ export async function acquireLocks(
     start: new Date(clock.now()).toISOString(),
     run: meta.run,
   });
-  const byHost = new Map<string, { host: HostDocker; services: string[] }>();
-  for (const r of requests) {
-    const entry = byHost.get(r.host.name) ?? { host: r.host, services: [] };
-    if (!entry.services.includes(r.service)) entry.services.push(r.service);
-    byHost.set(r.host.name, entry);
-  }
-  const perHost = [...byHost.values()];
+  const perHost = groupByHost(requests);
   const deadline = clock.now() + options.waitMs;
   for (let attempt = 0; ; attempt++) {
-    const taken: typeof perHost = [];
-    const looks = new Map<string, StepResult[]>();
-    const unreachable = new Map<string, DeployError>();
-    let held: LockHeldError | undefined;
-    let failure: unknown;
-    const results = await fanOut(perHost, options.parallel, async ({ host, services }) => {
-      const lock: BatchStep = { argv: lockAcquireArgv(...services), stdin: true };
-      // Refusals come back as results: a lock taken before docker refused must be released.
-      const [result, ...rest] = await host.batch([lock, ...(options.then?.(host) ?? [])], {
-        stdin: holder,
-        keepRefusals: true,
-      });
-      const refused = [result, ...rest].map((r) => r && r.code !== 0 && host.refusal(r.stderr));
-      if (result?.code === 0) return { taken: true as const, rest, refused: refused.find(Boolean) };
-      if (refused[0]) throw refused[0];
-      if (result?.code === LOCK_HELD_EXIT) {
-        const { dir, holder: who } = parseHeld(result.stdout);
-        const service = services.find((s) => lockDir(s) === dir) ?? services[0]!;
-        return new LockHeldError(host.name, service, who);
-      }
-      return new OperationError(
-        `cannot take the ${services.join(', ')} lock on ${host.name}: ${(result?.stderr ?? '').trim()}`,
-      );
-    });
-    results.forEach((r, i) => {
-      const { host } = perHost[i]!;
-      if (!r.ok) {
-        // A thrown error is the host's (connection, docker refused), never a held lock.
-        if (options.skipUnreachable) unreachable.set(host.name, asDeployError(host.name, r.error));
-        else failure ??= r.error;
-      } else if (r.value instanceof LockHeldError) held ??= r.value;
-      else if (r.value instanceof Error) failure ??= r.value;
-      else {
-        taken.push(perHost[i]!);
-        if (r.value.refused && options.skipUnreachable) unreachable.set(host.name, r.value.refused);
-        else if (r.value.refused) failure ??= r.value.refused;
-        else looks.set(host.name, r.value.rest);
-      }
-    });
-    const releaseTaken = async (
-      release: ReleaseOptions = {},
-    ): Promise<Map<string, StepResult[]>> => {
-      const done = new Map<string, StepResult[]>();
-      await fanOut(taken, options.parallel, async ({ host, services }) => {
-        const before = release.before?.(host.name) ?? [];
-        // Only locks still holding our run id go: one taken over by another run stays.
-        const remove = lockReleaseArgv(meta.run, services, release.alsoRemove?.(host.name));
-        if (before.length === 0) return host.run(remove);
-        const results = await host.batch([...before, { argv: remove }], { keepRefusals: true });
-        done.set(host.name, results.slice(0, before.length));
-        // A step that failed must not keep the lock: `before` steps are best effort.
-        if (results.length <= before.length) await host.run(remove);
-      });
-      return done;
-    };
-    if (!held && failure === undefined) return { release: releaseTaken, looks, unreachable };
-    await releaseTaken();
+    const { taken, looks, unreachable, held, failure } = await tryLocks(perHost, holder, options);
+    const release = releaser(taken, meta.run, options.parallel);
+    if (!held && failure === undefined) return { release, looks, unreachable };
+    await release();
     if (failure !== undefined || clock.now() >= deadline) throw failure ?? held;
     // Jittered backoff so two waiting deploys do not retry in lockstep.
     const backoff = Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random());
     await clock.sleep(Math.min(backoff, Math.max(0, deadline - clock.now())));
   }
+}
+
+function groupByHost(requests: readonly LockRequest[]): HostLocks[] {
+  const byHost = new Map<string, HostLocks>();
+  for (const r of requests) {
+    const entry = byHost.get(r.host.name) ?? { host: r.host, services: [] };
+    if (!entry.services.includes(r.service)) entry.services.push(r.service);
+    byHost.set(r.host.name, entry);
+  }
+  return [...byHost.values()];
+}
+
+/** Every host's locks at once; sorts what each host said into the attempt's outcome. */
+async function tryLocks(
+  perHost: HostLocks[],
+  holder: string,
+  options: LockOptions,
+): Promise<Attempt> {
+  const attempt: Attempt = { taken: [], looks: new Map(), unreachable: new Map() };
+  const results = await fanOut(perHost, options.parallel, (locks) =>
+    takeOnHost(locks, holder, options),
+  );
+  results.forEach((r, i) => {
+    const { host } = perHost[i]!;
+    if (!r.ok) {
+      // A thrown error is the host's (connection, docker refused), never a held lock.
+      if (options.skipUnreachable)
+        attempt.unreachable.set(host.name, asDeployError(host.name, r.error));
+      else attempt.failure ??= r.error;
+    } else if (r.value instanceof LockHeldError) attempt.held ??= r.value;
+    else if (r.value instanceof Error) attempt.failure ??= r.value;
+    else {
+      attempt.taken.push(perHost[i]!);
+      if (r.value.refused && options.skipUnreachable)
+        attempt.unreachable.set(host.name, r.value.refused);
+      else if (r.value.refused) attempt.failure ??= r.value.refused;
+      else attempt.looks.set(host.name, r.value.rest);
+    }
+  });
+  return attempt;
+}
+
+/** One host's round trip: its locks, then the `then` steps. A held lock is returned, not thrown. */
+async function takeOnHost({ host, services }: HostLocks, holder: string, options: LockOptions) {
+  const lock: BatchStep = { argv: lockAcquireArgv(...services), stdin: true };
+  // Refusals come back as results: a lock taken before docker refused must be released.
+  const [result, ...rest] = await host.batch([lock, ...(options.then?.(host) ?? [])], {
+    stdin: holder,
+    keepRefusals: true,
+  });
+  const refused = [result, ...rest].map((r) => r && r.code !== 0 && host.refusal(r.stderr));
+  if (result?.code === 0) return { taken: true as const, rest, refused: refused.find(Boolean) };
+  if (refused[0]) throw refused[0];
+  if (result?.code === LOCK_HELD_EXIT) {
+    const { dir, holder: who } = parseHeld(result.stdout);
+    const service = services.find((s) => lockDir(s) === dir) ?? services[0]!;
+    return new LockHeldError(host.name, service, who);
+  }
+  return new OperationError(
+    `cannot take the ${services.join(', ')} lock on ${host.name}: ${(result?.stderr ?? '').trim()}`,
+  );
+}
+
+/** Gives back the locks taken (with the caller's last steps riding along, see ReleaseOptions). */
+function releaser(
+  taken: readonly HostLocks[],
+  run: string,
+  parallel: number,
+): HeldLocks['release'] {
+  return async (release: ReleaseOptions = {}): Promise<Map<string, StepResult[]>> => {
+    const done = new Map<string, StepResult[]>();
+    await fanOut(taken, parallel, async ({ host, services }) => {
+      const before = release.before?.(host.name) ?? [];
+      // Only locks still holding our run id go: one taken over by another run stays.
+      const remove = lockReleaseArgv(run, services, release.alsoRemove?.(host.name));
+      if (before.length === 0) return host.run(remove);
+      const results = await host.batch([...before, { argv: remove }], { keepRefusals: true });
+      done.set(host.name, results.slice(0, before.length));
+      // A step that failed must not keep the lock: `before` steps are best effort.
+      if (results.length <= before.length) await host.run(remove);
+    });
+    return done;
+  };
 }

@@ -8,7 +8,7 @@ import type { ObservedContainer } from '../remote-docker/index.js';
 import type { HostPool } from '../transport/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { HostDocker } from './host-docker.js';
-import { observeHosts } from './observe.js';
+import { observeHosts, type Observation } from './observe.js';
 import { knownTaskKeys, planTasks, taskKey } from './plan.js';
 
 export type TaskState =
@@ -71,28 +71,20 @@ export async function readStatus(
   const desired = services
     .flatMap((s) => s.jobs.flatMap((j) => j.tasks))
     .filter((t) => hostNames.includes(t.host));
-  const knownTasks = knownTaskKeys(project.services);
   const plan = planTasks({
     mode: 'up',
     inventory: inv.name,
     desired: desired.filter((t) => observation.observed[t.host]),
     observed: observation.observed,
-    knownTasks,
+    knownTasks: knownTaskKeys(project.services),
   });
   const now = (opts.clock ?? systemClock).now();
-  const selectedServices = new Set(services.map((s) => s.service));
+  const entryById = opts.ledger ? await opts.ledger(versionsOf(observation)) : undefined;
   const byKey = new Map(plan.tasks.map((p) => [taskKey(p), p]));
-  const versions = new Set(
-    Object.values(observation.observed).flatMap((cs) => cs.map((c) => c.version)),
-  );
-  versions.delete('');
-  const entryById = opts.ledger ? await opts.ledger(versions) : undefined;
-
   const tasks: TaskStatus[] = desired.map((t) => {
     const p = byKey.get(taskKey(t));
     const reachable = Boolean(observation.observed[t.host]);
     const c = p?.current;
-    const base = fromContainer(c, now);
     return {
       service: t.service,
       job: t.job,
@@ -101,20 +93,50 @@ export async function readStatus(
       address: inv.hosts[t.host]!.address,
       container: t.container,
       desired_image: t.spec.image,
-      ...base,
+      ...fromContainer(c, now),
       state: !reachable ? 'unknown' : c ? c.state : 'missing',
       ...drift(c, t.hash, p?.reasons ?? [], entryById),
       orphan: false,
     };
   });
-  for (const o of plan.orphans) {
-    if (!selectedServices.has(o.service) && services.length !== project.services.length) continue;
-    tasks.push({
+  tasks.push(...orphanRows(project, services, plan.orphans, now));
+  return {
+    tasks,
+    hosts: hostNames.map((h) => ({
+      host: h,
+      address: inv.hosts[h]!.address,
+      reachable: Boolean(observation.observed[h]),
+      error: observation.failed[h]?.message ?? null,
+    })),
+    foreign: plan.foreign.map((f) => ({ host: f.host, container: f.name, inventory: f.inventory })),
+  };
+}
+
+/** The ledger entry ids the containers carry (`deploy.version`). */
+function versionsOf(observation: Observation): Set<string> {
+  const versions = new Set(
+    Object.values(observation.observed).flatMap((cs) => cs.map((c) => c.version)),
+  );
+  versions.delete('');
+  return versions;
+}
+
+/** Orphans of the selected services (all of them when every service is selected). */
+function orphanRows(
+  project: Project,
+  services: ResolvedService[],
+  orphans: readonly ObservedContainer[],
+  now: number,
+): TaskStatus[] {
+  const selected = new Set(services.map((s) => s.service));
+  return orphans
+    .filter((o) => selected.has(o.service) || services.length === project.services.length)
+    .map((o) => ({
       service: o.service,
       job: o.job,
       task: o.task,
       host: o.host,
-      address: inv.hosts[o.host]?.address ?? '',
+      address: project.inventory.hosts[o.host]?.address ?? '',
       container: o.name,
       desired_image: null,
       ...fromContainer(o, now),
@@ -122,19 +144,7 @@ export async function readStatus(
       drift: false,
       drift_fields: [],
       orphan: true,
-    });
-  }
-  const hostStatus: HostStatus[] = hostNames.map((h) => ({
-    host: h,
-    address: inv.hosts[h]!.address,
-    reachable: Boolean(observation.observed[h]),
-    error: observation.failed[h]?.message ?? null,
-  }));
-  return {
-    tasks,
-    hosts: hostStatus,
-    foreign: plan.foreign.map((f) => ({ host: f.host, container: f.name, inventory: f.inventory })),
-  };
+    }));
 }
 
 /**
