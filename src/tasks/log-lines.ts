@@ -1,26 +1,65 @@
 import { StringDecoder } from 'node:string_decoder';
 
+/** A longer line keeps its first this many characters and says how many it dropped. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
 /**
  * Turns a stream of chunks into whole lines. Chunks split lines (and UTF-8 sequences)
  * anywhere, so the tail of each chunk waits for the next one; `end()` gives the last
  * line when the stream did not end with a newline. One splitter per stream: stdout and
- * stderr of one command interleave freely.
+ * stderr of one command interleave freely. A line never holds more than MAX_LINE_CHARS
+ * (a program printing without newlines cannot grow it without bound).
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
+  private parts: string[] = [];
+  private length = 0;
+  private dropped = 0;
+
+  constructor(private readonly maxChars: number = MAX_LINE_CHARS) {}
 
   push(chunk: Buffer | string): string[] {
-    this.pending += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    const parts = this.pending.split('\n');
-    this.pending = parts.pop() ?? '';
-    return parts.map(stripCr);
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const lines: string[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl === -1) {
+        this.add(text.slice(start));
+        return lines;
+      }
+      this.add(text.slice(start, nl));
+      lines.push(this.take());
+      start = nl + 1;
+    }
   }
 
   end(): string[] {
-    const rest = this.pending + this.decoder.end();
-    this.pending = '';
-    return rest === '' ? [] : [stripCr(rest)];
+    this.add(this.decoder.end());
+    if (this.length === 0 && this.dropped === 0) return [];
+    return [this.take()];
+  }
+
+  private add(piece: string): void {
+    if (piece === '') return;
+    const room = this.maxChars - this.length;
+    if (piece.length <= room) {
+      this.parts.push(piece);
+      this.length += piece.length;
+    } else {
+      if (room > 0) this.parts.push(piece.slice(0, room));
+      this.length = this.maxChars;
+      this.dropped += piece.length - Math.max(room, 0);
+    }
+  }
+
+  private take(): string {
+    const line = stripCr(this.parts.length === 1 ? this.parts[0]! : this.parts.join(''));
+    const dropped = this.dropped;
+    this.parts = [];
+    this.length = 0;
+    this.dropped = 0;
+    return dropped > 0 ? `${line} … ${dropped} characters elided …` : line;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ResolvedTask } from '../inventory/model.js';
 import {
+  dockerArgv,
   dockerError,
   followArgv,
   dockerErrorLine,
@@ -15,7 +16,8 @@ import {
 import { DeployError, HostError, OperationError } from '../shared/errors.js';
 import { fanOut } from './fanout.js';
 import type { HostDocker } from './host-docker.js';
-import { LineSplitter, compareTimes, splitTimestamp } from './log-lines.js';
+import { BoundedMerge } from './log-merge.js';
+import { LineSplitter, splitTimestamp, timeKey } from './log-lines.js';
 import { asDeployError } from './observe.js';
 
 export type LogStream = 'stdout' | 'stderr';
@@ -57,6 +59,9 @@ export interface LogsResult {
   failedHosts: string[];
 }
 
+/** What a waiting line costs the merge window beyond its text (the object, its fields). */
+const LINE_OVERHEAD = 64;
+
 /** The transport caps channels per connection (sshd allows 10): more follows would queue forever. */
 export const FOLLOWS_PER_HOST = 8;
 
@@ -94,19 +99,31 @@ export async function readLogs(
       ),
     );
   } else {
-    const results = await fanOut(tasks, request.parallel, (task) =>
-      readTask(task, hostOf(task.host), request),
-    );
-    const lines: LogLine[] = [];
-    results.forEach((r, i) => {
-      const task = tasks[i]!;
-      if (r.ok && r.value.error) taskFailed(task, r.value.error);
-      else if (r.ok) lines.push(...r.value.lines);
-      else settle(task, r.error);
+    // Lines stream out as they arrive, merged into one timeline across tasks and hosts
+    // within a bounded window (log-merge.ts); nothing holds a whole log. Ties keep task
+    // order, then stdout before stderr; each task's stream keeps its own order.
+    const merge = new BoundedMerge<LogLine>({
+      sources: tasks.length * 2,
+      emit: (l) => sink.line(l),
+      key: (l) => timeKey(l.time),
+      size: (l) => l.line.length + LINE_OVERHEAD,
     });
-    // Stable: lines of one instant keep task order, and each task's own order.
-    lines.sort((a, b) => compareTimes(a.time, b.time));
-    lines.forEach((l) => sink.line(l));
+    const index = new Map(tasks.map((t, i) => [t, i]));
+    await fanOut(tasks, request.parallel, async (task) => {
+      const i = index.get(task)!;
+      try {
+        const error = await readTask(task, hostOf(task.host), request, (l) =>
+          merge.push(2 * i + (l.stream === 'stdout' ? 0 : 1), l),
+        );
+        if (error) taskFailed(task, error);
+      } catch (error) {
+        settle(task, error);
+      } finally {
+        merge.end(2 * i);
+        merge.end(2 * i + 1);
+      }
+    });
+    merge.flush();
   }
   return { failedTasks, failedHosts: [...failedHosts.keys()] };
 }
@@ -174,40 +191,53 @@ class TaskLines {
   }
 }
 
-async function readTask(
-  task: ResolvedTask,
-  host: HostDocker,
-  request: LogsRequest,
-): Promise<{ lines: LogLine[]; error?: DeployError }> {
-  const argv = logsArgv(task.container, { ...options(request), timestamps: true });
-  const result = await host.run(argv, request.signal ? { signal: request.signal } : {});
-  const lines: LogLine[] = [];
-  const collector = new TaskLines(task, (l) => lines.push(l));
-  collector.push('stdout', result.stdout);
-  collector.push('stderr', result.stderr);
-  collector.end();
-  if (result.code === 130 && request.signal?.aborted) return { lines };
-  if (result.code !== 0) return { lines, error: collector.failure(result.code) };
-  return { lines };
-}
-
-/** Streams one task's log until it ends or the signal fires; resolves with its error if any. */
-async function followTask(
+/** Streams one task's log (no follow) to `emit`; resolves with its error if any. */
+function readTask(
   task: ResolvedTask,
   host: HostDocker,
   request: LogsRequest,
   emit: (line: LogLine) => void,
 ): Promise<DeployError | undefined> {
-  const collector = new TaskLines(task, emit);
+  const argv = dockerArgv(
+    host.spec,
+    logsArgv(task.container, { ...options(request), timestamps: true }),
+  );
+  return streamTask(task, host, argv, host.timeoutMs, request, emit);
+}
+
+/** Streams one task's log until it ends or the signal fires; resolves with its error if any. */
+function followTask(
+  task: ResolvedTask,
+  host: HostDocker,
+  request: LogsRequest,
+  emit: (line: LogLine) => void,
+): Promise<DeployError | undefined> {
   const argv = followArgv(
     host.spec,
     logsArgv(task.container, { ...options(request), follow: true, timestamps: true }),
   );
+  // A follow runs until the user stops it: no per-command timeout.
+  return streamTask(task, host, argv, 0, request, emit);
+}
+
+/**
+ * Runs a `docker logs` argv with its output streamed into lines (never collected: a log
+ * can be any size). Docker refusing on the host throws HostError; other failures resolve
+ * as the task's error.
+ */
+async function streamTask(
+  task: ResolvedTask,
+  host: HostDocker,
+  argv: string[],
+  timeoutMs: number,
+  request: LogsRequest,
+  emit: (line: LogLine) => void,
+): Promise<DeployError | undefined> {
+  const collector = new TaskLines(task, emit);
   let result;
   try {
     result = await host.transport.exec(argv, {
-      // A follow runs until the user stops it: no per-command timeout.
-      timeoutMs: 0,
+      timeoutMs,
       collect: false,
       ...(request.signal ? { signal: request.signal } : {}),
       onStdout: (chunk) => collector.push('stdout', chunk),

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { commandArgv, displayCommand, type Command } from '../shared/command.js';
+import { OutputCollector } from './output-collector.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
 const KILL_GRACE_MS = 5000;
@@ -51,8 +52,8 @@ export class LocalTransport implements Transport {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       this.children.add(child);
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
+      const out = new OutputCollector();
+      const err = new OutputCollector();
       const collect = opts.collect !== false;
       let override: number | undefined;
       let spawnError: string | undefined;
@@ -87,10 +88,10 @@ export class LocalTransport implements Transport {
         opts.signal?.removeEventListener('abort', onAbort);
         this.options.signal?.removeEventListener('abort', onAbort);
         this.children.delete(child);
-        const stderr = Buffer.concat(err).toString('utf8') + (spawnError ?? '');
+        const stderr = err.text() + (spawnError ?? '');
         const exit =
           override ?? (spawnError ? 127 : (code ?? (signalName === 'SIGKILL' ? 137 : 143)));
-        resolve({ code: exit, stdout: Buffer.concat(out).toString('utf8'), stderr });
+        resolve({ code: exit, stdout: out.text(), stderr });
       });
       if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
       else child.stdin.end();

@@ -11,6 +11,7 @@ import { ChannelSlots } from './channel-slots.js';
 import type { Endpoint } from './endpoint.js';
 import { createHostKeyGuard } from './host-key-guard.js';
 import type { KeyStore } from './key-store.js';
+import { OutputCollector } from './output-collector.js';
 import type { ExecResult } from './types.js';
 
 const { Client } = ssh2;
@@ -93,8 +94,9 @@ function refusedOpen(openErr: Error): ExecResult & { [OPEN_REFUSED]?: true } {
  * the local deadline, an abort, the connection stopping it), settled exactly once.
  */
 class ChannelCall {
-  readonly out: Buffer[] = [];
-  readonly err: Buffer[] = [];
+  // Bounded: a command that prints without end keeps its head and tail (output-collector.ts).
+  readonly out = new OutputCollector();
+  readonly err = new OutputCollector();
   readonly collect: boolean;
   channel: ClientChannel | undefined;
   exitCode: number | undefined;
@@ -144,7 +146,7 @@ class ChannelCall {
   }
 }
 
-const text = (parts: Buffer[]): string => Buffer.concat(parts).toString('utf8');
+const text = (c: OutputCollector): string => c.text();
 
 export class SshConnection {
   private lost: HostError | undefined;

@@ -87,17 +87,30 @@ describe('timestamps', () => {
   });
 });
 
-/** A recording transport: replies per container name, optionally in chunks. */
+/**
+ * A recording transport: replies per container name, optionally in chunks. Like the real
+ * ones it hands output to onStdout/onStderr as it comes and collects it unless
+ * `collect: false`.
+ */
 class FakeTransport implements Transport {
   readonly calls: string[][] = [];
+  readonly collected: boolean[] = [];
   constructor(
     readonly host: string,
     private readonly reply: (argv: readonly string[]) => ExecResult & { chunks?: Buffer[] },
   ) {}
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     this.calls.push([...argv]);
+    this.collected.push(opts.collect !== false);
     const r = this.reply(argv);
-    for (const c of r.chunks ?? []) opts.onStdout?.(c);
+    const chunks = r.chunks ?? (r.stdout ? [Buffer.from(r.stdout)] : []);
+    for (const c of chunks) {
+      opts.onStdout?.(c);
+      // One data event per turn of the event loop, so concurrent commands interleave.
+      if (r.chunks) await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (r.stderr) opts.onStderr?.(Buffer.from(r.stderr));
+    if (opts.collect === false) return { code: r.code, stdout: '', stderr: '' };
     return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   }
   async close(): Promise<void> {}
@@ -194,6 +207,57 @@ describe('readLogs', () => {
       '--timestamps',
       's-j-a',
     ]);
+    // Streamed, never collected (issue 15 item 3).
+    expect(transports.h1!.collected).toEqual([false]);
+  });
+
+  test('without --follow: 200,000 lines of two tasks stream out merged (no spread, no sort of the whole)', async () => {
+    const N = 100_000;
+    const stamp = (i: number) =>
+      `2026-01-01T00:00:${String(Math.floor(i / 10_000)).padStart(2, '0')}.${String(i % 10_000).padStart(4, '0')}Z`;
+    // Each task's log arrives in 64 KiB chunks, like an SSH channel's data events.
+    const log = (host: string, parity: number) => {
+      const text = Array.from(
+        { length: N },
+        (_, i) => `${stamp(2 * i + parity)} ${host} ${i}\n`,
+      ).join('');
+      const bytes = Buffer.from(text);
+      const chunks: Buffer[] = [];
+      for (let o = 0; o < bytes.length; o += 65536) chunks.push(bytes.subarray(o, o + 65536));
+      return chunks;
+    };
+    const chunks = { h1: log('h1', 0), h2: log('h2', 1) };
+    const hostOf = (h: string) =>
+      new HostDocker(
+        spec(h),
+        new FakeTransport(h, () => ({
+          code: 0,
+          stdout: '',
+          stderr: '',
+          chunks: chunks[h as 'h1'],
+        })),
+        1000,
+      );
+    let count = 0;
+    let misplaced = 0;
+    const errors: string[] = [];
+    await readLogs(
+      [task('a', 'h1'), task('b', 'h2')],
+      hostOf,
+      { follow: false, parallel: 2 },
+      {
+        ...sink([], errors),
+        line: (l) => {
+          // Alternating hosts: line k is host h1 for even k, number k/2.
+          const want = `${count % 2 === 0 ? 'h1' : 'h2'} ${Math.floor(count / 2)}`;
+          if (l.line !== want) misplaced++;
+          count++;
+        },
+      },
+    );
+    expect(errors).toEqual([]);
+    expect(count).toBe(2 * N);
+    expect(misplaced).toBe(0);
   });
 
   test('--follow: chunks split mid-line are joined; a host that cannot be reached is reported once', async () => {
