@@ -5,6 +5,7 @@
  * to `inventories/*.yml`: both read the directory at completion time and never run deploy.
  */
 import type { Command, Option } from 'commander';
+import { SCHEMA_KINDS } from '../../inventory/json-schema.js';
 import { type ExitCode, UsageError } from '../../shared/errors.js';
 import type { GlobalOptions } from '../context.js';
 
@@ -60,6 +61,12 @@ function flagSpec(o: Option): FlagSpec {
             : undefined;
   return { names, description: o.description, takesValue, ...(value ? { value } : {}) };
 }
+
+/** Positional arguments with a fixed set of values (`deploy schema [kind]`). */
+const ARG_VALUES: Record<string, readonly string[]> = {
+  shell: ['bash', 'zsh'],
+  kind: SCHEMA_KINDS,
+};
 
 const HELP: FlagSpec = { names: ['-h', '--help'], description: 'display help', takesValue: false };
 
@@ -126,7 +133,12 @@ ${cases}
   case "$kind" in
     target|service|task)
       COMPREPLY=($(compgen -W "all $(cd "$dir/jobs" 2>/dev/null && for f in *.yml; do [ -e "$f" ] && printf '%s\\n' "\${f%.yml}"; done)" -- "$cur")) ;;
-    shell) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")) ;;
+${Object.entries(ARG_VALUES)
+  .map(
+    ([kind, values]) =>
+      `    ${kind}) COMPREPLY=($(compgen -W ${sq(values.join(' '))} -- "$cur")) ;;`,
+  )
+  .join('\n')}
   esac
 }
 complete -F _deploy_completion deploy
@@ -166,12 +178,12 @@ function zshScript(spec: ReturnType<typeof describe>): string {
     .join('\n');
   const cases = spec.commands
     .map((c) => {
-      const argAction =
-        c.args[0] === 'shell'
-          ? "'1:shell:(bash zsh)'"
-          : ['target', 'service', 'task'].includes(c.args[0] ?? '')
-            ? "'1:target:_deploy_targets'"
-            : '';
+      const values = ARG_VALUES[c.args[0] ?? ''];
+      const argAction = values
+        ? `'1:${c.args[0]}:(${values.join(' ')})'`
+        : ['target', 'service', 'task'].includes(c.args[0] ?? '')
+          ? "'1:target:_deploy_targets'"
+          : '';
       return `        ${c.name}) _arguments -s $globals ${c.flags.flatMap(zshFlag).join(' ')} ${argAction} ;;`;
     })
     .join('\n');
