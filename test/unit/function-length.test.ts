@@ -14,14 +14,7 @@ const MAX_LINES = 80;
 /** `file name` → why it is still longer than MAX_LINES. */
 const LONG: Record<string, string> = {
   'ui/server.ts startDashboard': 'issue 14: the dashboard server is being split (arch-cli)',
-  'tasks/rollout.ts moveTask': 'issue 14: the per-task rollout is being split (arch-flow)',
   'cli/main.ts buildProgram': 'one commander declaration per verb, read top to bottom',
-  'tasks/rollback.ts planRollback': 'issue 14: being split (arch-flow)',
-  'tasks/images.ts preparePulls': 'issue 14: being split (arch-flow)',
-  'tasks/health.ts waitHealthy': 'issue 14: being split (arch-flow)',
-  'tasks/status.ts readStatus': 'issue 14: being split (arch-flow)',
-  'tasks/locks.ts acquireLocks': 'issue 14: being split (arch-flow)',
-  'tasks/jobs.ts runJob': 'issue 14: being split (arch-flow)',
   'cli/commands/unlock.ts run': 'issue 14: becoming a use-case (arch-cli)',
   'cli/commands/plan.ts run': 'issue 14: becoming a use-case (arch-cli)',
   'tasks/use-cases/deploy-run.ts runDeploy': 'issue 14: new use-case, being split (arch-cli)',
