@@ -80,27 +80,31 @@ export function takenPort(stderr: string): { address: string; port: number } | u
 }
 
 /**
- * What a failed `docker run`/`create`/`start` of a task's container means, in words:
- * which name or which port on which host is taken, else docker's own line.
- * @example runFailureMessage('… listen tcp4 10.0.0.1:8080: bind: address already in use', { host: 'web-1', name: 'shop-web-1' })
+ * A failed `docker run` or `docker start` that could not bind a host port, in words: which
+ * port on which host is taken, and by what kind of holder. undefined for any other failure.
+ * @example portTakenMessage('… listen tcp4 10.0.0.1:8080: bind: address already in use', 'web-1')
  * // 'port 8080 on web-1 (10.0.0.1) is held by a process that is not a container; free it or publish another port'
  */
-export function runFailureMessage(stderr: string, task: { host: string; name: string }): string {
+export function portTakenMessage(stderr: string, host: string): string | undefined {
   const { kind, line } = classify(stderr);
+  if (kind !== 'port-in-use' && kind !== 'port-allocated') return undefined;
   const port = takenPort(line);
-  const where = port
-    ? `port ${port.port} on ${task.host} (${port.address})`
-    : `a port on ${task.host}`;
-  switch (kind) {
-    case 'name-conflict':
-      return `the name ${task.name} is held by a container deploy did not create; remove or rename it`;
-    case 'port-in-use':
-      return `${where} is held by a process that is not a container; free it or publish another port`;
-    case 'port-allocated':
-      return `${where} is already published by another container; free it or publish another port`;
-    default:
-      return `docker run failed: ${stderr.trim()}`;
-  }
+  const where = port ? `port ${port.port} on ${host} (${port.address})` : `a port on ${host}`;
+  return kind === 'port-in-use'
+    ? `${where} is held by a process that is not a container; free it or publish another port`
+    : `${where} is already published by another container; free it or publish another port`;
+}
+
+/**
+ * What a failed `docker run` of a task's container means, in words: which name or which
+ * port on which host is taken, else docker's own output.
+ * @example runFailureMessage('docker: Error response from daemon: Conflict. The container name "/shop-web-1" is already in use by container "ab12"…', { host: 'web-1', name: 'shop-web-1' })
+ * // 'the name shop-web-1 is held by a container deploy did not create; remove or rename it'
+ */
+export function runFailureMessage(stderr: string, task: { host: string; name: string }): string {
+  if (dockerError(stderr) === 'name-conflict')
+    return `the name ${task.name} is held by a container deploy did not create; remove or rename it`;
+  return portTakenMessage(stderr, task.host) ?? `docker run failed: ${stderr.trim()}`;
 }
 
 function classify(stderr: string): { kind: DockerErrorKind; line: string } {

@@ -13,6 +13,7 @@ import {
   removeArgv,
   renameArgv,
   runArgv,
+  portTakenMessage,
   runFailureMessage,
   startArgv,
   stopArgv,
@@ -236,6 +237,9 @@ export async function startTask(
     const start: BatchStep = { argv: startArgv(task.container) };
     const look: BatchStep = { argv: inspectArgv([task.container]), mayFail: true };
     const [started, looked] = await host.batch([start, look]);
+    // A port taken since the container last ran: say which, on which host.
+    const portTaken = started && started.code !== 0 && portTakenMessage(started.stderr, host.name);
+    if (portTaken) return { ok: false, error: portTaken, interrupted: ctx.signal.aborted };
     host.check(start, started);
     const health = await healthOf(host, task, policy, ctx, looked);
     if (!health.ok) return health;

@@ -37,6 +37,24 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Another program on the target, listening on the address docker publishes on. */
+async function listen(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('net').createServer((c) => c.end()).listen(${port}, ${JSON.stringify(host.address)}, () => console.log('listening'))`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let listening = false;
+  child.stdout!.on('data', (b: Buffer) => {
+    if (b.toString().includes('listening')) listening = true;
+  });
+  await waitFor(() => listening, 'the listener to listen', 10_000);
+  return child;
+}
+
 /** Our task's containers on the host, by name, with their state. */
 const containers = (): { name: string; state: string }[] =>
   docker(sb, host.name, [
@@ -72,28 +90,17 @@ describe('a host port held by a process that is not a container', () => {
   let repo: string;
   let listener: ChildProcess;
   let heldPort: number;
-  let listening = false;
+  const others: ChildProcess[] = [];
 
   beforeAll(async () => {
     cleanup(sb);
     repo = makeRepo(sb, { jobs: { portheld: job }, hosts: [host.name] });
     heldPort = await freePort();
-    // Another program on the target, listening on the address docker publishes on.
-    listener = spawn(
-      process.execPath,
-      [
-        '-e',
-        `require('net').createServer((c) => c.end()).listen(${heldPort}, ${JSON.stringify(host.address)}, () => console.log('listening'))`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    listener.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('listening')) listening = true;
-    });
-    await waitFor(() => listening, 'the listener to listen', 10_000);
+    listener = await listen(heldPort);
   });
   afterAll(() => {
-    if (listener.pid !== undefined && listener.exitCode === null) process.kill(listener.pid);
+    for (const p of [listener, ...others])
+      if (p.pid !== undefined && p.exitCode === null) process.kill(p.pid);
     cleanup(sb);
   });
 
@@ -130,5 +137,23 @@ describe('a host port held by a process that is not a container', () => {
     expect(publishedPort()).toBe(String(oldPort));
     // The other program still has its port.
     expect(listener.exitCode).toBeNull();
+  });
+
+  test('start: a stopped container whose port was taken meanwhile says which port', async () => {
+    cleanup(sb);
+    const port = await freePort();
+    const up = await runDeploy(['up'], { cwd: repo, env: { PORT: String(port) } });
+    expect(up.code, up.stderr).toBe(0);
+    docker(sb, host.name, ['stop', '-t', '0', NAME]);
+    others.push(await listen(port));
+    const res = await runDeploy(['up', '--json'], { cwd: repo, env: { PORT: String(port) } });
+    expect(res.code, res.stderr).toBe(1);
+    const out = JSON.parse(res.stdout) as Out;
+    expect(out.tasks[0]).toMatchObject({ action: 'start', outcome: 'failed' });
+    expect(out.tasks[0]!.error).toBe(
+      `port ${port} on ${host.name} (${host.address}) is held by a process that is not a container; free it or publish another port`,
+    );
+    // The task's own container stays, stopped: it is the desired one, not something this run made.
+    expect(containers()).toEqual([{ name: NAME, state: 'exited' }]);
   });
 });

@@ -3,6 +3,7 @@ import {
   dockerError,
   dockerErrorLine,
   isHostLevelDockerError,
+  portTakenMessage,
   runFailureMessage,
   takenPort,
 } from '../../../src/remote-docker/index.js';
@@ -151,5 +152,15 @@ describe('runFailureMessage (issue 15 item 4)', () => {
     expect(runFailureMessage('docker: invalid reference format.\n', task)).toBe(
       'docker run failed: docker: invalid reference format.',
     );
+  });
+
+  test('portTakenMessage: only for a port that could not be bound (docker start too)', () => {
+    expect(portTakenMessage(IN_USE, 'h1')).toBe(
+      runFailureMessage(IN_USE, { host: 'h1', name: 'x' }),
+    );
+    expect(
+      portTakenMessage('Error response from daemon: No such container: x', 'h1'),
+    ).toBeUndefined();
+    expect(portTakenMessage('', 'h1')).toBeUndefined();
   });
 });
