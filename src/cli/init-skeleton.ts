@@ -135,7 +135,9 @@ jobs:
       - uses: actions/setup-node@v4
         with:
           node-version: 20
-      - run: npm install -g agentless-deploy   # or the path/URL of a tarball built with npm pack
+      # deploy is not on the npm registry: keep the tarball that npm pack made in deploy's
+      # clone in this repository (tools/), or use its URL.
+      - run: npm install -g ./tools/agentless-deploy-*.tgz
       - name: known hosts
         run: |
           mkdir -p ~/.ssh
