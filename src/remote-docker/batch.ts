@@ -14,10 +14,12 @@ export { parseBatch } from '../shared/command.js';
 export function hostBatch(
   host: Pick<HostSpec, 'docker' | 'sudo'>,
   steps: readonly BatchStep[],
+  cleanup?: readonly string[],
 ): Batch {
   return {
     steps: steps.map((step) =>
       step.argv[0] === 'docker' ? { ...step, argv: dockerArgv(host, step.argv) } : step,
     ),
+    ...(cleanup ? { cleanup } : {}),
   };
 }

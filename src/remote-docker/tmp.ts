@@ -17,3 +17,19 @@ export function mkTmpArgv(run: string): string[] {
 export function rmTmpArgv(run: string): string[] {
   return ['rm', '-rf', '--', tmpDir(run)];
 }
+
+/**
+ * Per-run dirs older than this are left over from a run that could not clean up (its shell
+ * SIGKILLed, the target rebooted mid-pull): any later deploy removes them. A live run's dir
+ * is younger: it exists only while that run's login and pulls run.
+ */
+export const TMP_STALE_MINUTES = 60;
+
+// `cd` first: no `.deploy/tmp` yet is nothing to do, not an error.
+export const SWEEP_TMP_SCRIPT =
+  'cd -- "$1" 2>/dev/null || exit 0; find . -mindepth 1 -maxdepth 1 -mmin +"$2" -exec rm -rf -- {} +';
+
+/** @example sweepTmpArgv() // ['sh', '-c', SWEEP_TMP_SCRIPT, 'sh', '.deploy/tmp', '60'] */
+export function sweepTmpArgv(minutes: number = TMP_STALE_MINUTES): string[] {
+  return ['sh', '-c', SWEEP_TMP_SCRIPT, 'sh', `${DEPLOY_DIR}/tmp`, String(minutes)];
+}

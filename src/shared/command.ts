@@ -20,6 +20,12 @@ export interface BatchStep {
 
 export interface Batch {
   readonly steps: readonly BatchStep[];
+  /**
+   * Runs when the batch's shell ends, however it ends: after the last step, a failed step,
+   * or HUP/INT/PIPE/TERM (a dropped connection, `timeout`): a `trap` around the steps, for a
+   * file the steps must not leave behind (SPEC §6).
+   */
+  readonly cleanup?: readonly string[];
 }
 
 export type Command = readonly string[] | Batch;
@@ -39,8 +45,10 @@ const RS = '\u001e';
 const MARK_SCRIPT = `m() { printf '\\036%s %s\\036' "$1" "$2"; printf '\\036%s\\036' "$1" >&2; }`;
 
 function assertCommand(command: Command): void {
-  if (isBatch(command)) for (const step of command.steps) assertCarriable(step.argv);
-  else assertCarriable(command);
+  if (isBatch(command)) {
+    for (const step of command.steps) assertCarriable(step.argv);
+    if (command.cleanup) assertCarriable(command.cleanup);
+  } else assertCarriable(command);
 }
 
 /**
@@ -53,7 +61,20 @@ export function batchScript(batch: Batch): string {
     const run = `${shellJoin(step.argv)}${step.stdin ? '' : ' </dev/null'}; r=$?; m ${i} $r`;
     return step.mayFail ? run : `${run}; [ $r -eq 0 ] || exit $r`;
   });
-  return [MARK_SCRIPT, ...lines].join('\n');
+  return [MARK_SCRIPT, ...(batch.cleanup ? trapLines(batch.cleanup) : []), ...lines].join('\n');
+}
+
+/**
+ * The EXIT trap runs the cleanup; a signal exits (128+n), which runs the EXIT trap too.
+ * @example trapLines(['rm', '-rf', '--', 'd'])
+ * // ["trap 'rm -rf -- d' EXIT", "trap 'exit 129' HUP; trap 'exit 130' INT; …"]
+ */
+export function trapLines(cleanup: readonly string[]): string[] {
+  assertCarriable(cleanup);
+  return [
+    `trap ${quoteArg(`${shellJoin(cleanup)} </dev/null >/dev/null 2>&1`)} EXIT`,
+    "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM",
+  ];
 }
 
 /**

@@ -27,6 +27,8 @@ export interface RunOptions {
 export interface BatchOptions extends RunOptions {
   /** Return refused steps like any failure instead of throwing (the caller sorts them). */
   keepRefusals?: boolean;
+  /** Run by a remote `trap` when the batch ends, however it ends (see Batch.cleanup). */
+  cleanup?: readonly string[];
 }
 
 export class HostDocker {
@@ -78,7 +80,7 @@ export class HostDocker {
    * returns the results of the steps that ran. Refusals become HostError as in `run`.
    */
   async batch(steps: readonly BatchStep[], options: BatchOptions = {}): Promise<StepResult[]> {
-    const batch = hostBatch(this.spec, steps);
+    const batch = hostBatch(this.spec, steps, options.cleanup);
     const result = await this.transport.exec(batch, {
       stdin: options.stdin,
       timeoutMs: options.timeoutMs ?? this.timeoutMs,

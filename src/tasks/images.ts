@@ -17,6 +17,7 @@ import {
   parseImages,
   pullArgv,
   removeImagesArgv,
+  rmTmpArgv,
   tmpDir,
   DEPLOY_NETWORK,
 } from '../remote-docker/index.js';
@@ -167,10 +168,13 @@ async function pullMissing(
     mayFail: true,
   }));
   for (const image of missing) req.reporter.info(`${host.name}: pulling ${image}`);
-  const done = await host.batch(
-    [...network, mkTmp, ...login, ...pulls],
-    password && login.length ? { stdin: password.reveal() + '\n' } : {},
-  );
+  // The config dir (the registry credential) goes when this shell ends, however it ends
+  // (a remote `trap`: after the pulls, a dropped connection, `timeout`); the release
+  // removes it again.
+  const done = await host.batch([...network, mkTmp, ...login, ...pulls], {
+    cleanup: rmTmpArgv(req.run),
+    ...(password && login.length ? { stdin: password.reveal() + '\n' } : {}),
+  });
   if (network.length) host.check(network[0]!, done[0]);
   const at = network.length;
   host.check(mkTmp, done[at]);

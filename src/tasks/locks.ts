@@ -10,6 +10,7 @@ import {
   type StepResult,
   holderJson,
   lockAcquireArgv,
+  sweepTmpArgv,
   lockDir,
   lockReleaseArgv,
   parseHeld,
@@ -160,8 +161,10 @@ async function tryLocks(
 /** One host's round trip: its locks, then the `then` steps. A held lock is returned, not thrown. */
 async function takeOnHost({ host, services }: HostLocks, holder: string, options: LockOptions) {
   const lock: BatchStep = { argv: lockAcquireArgv(...services), stdin: true };
+  // Old per-run tmp dirs (a registry credential a killed run left) go first, held or not.
+  const sweep: BatchStep = { argv: sweepTmpArgv(), mayFail: true };
   // Refusals come back as results: a lock taken before docker refused must be released.
-  const [result, ...rest] = await host.batch([lock, ...(options.then?.(host) ?? [])], {
+  const [, result, ...rest] = await host.batch([sweep, lock, ...(options.then?.(host) ?? [])], {
     stdin: holder,
     keepRefusals: true,
   });
