@@ -90,7 +90,31 @@ function globals(program: Command): GlobalOptions {
 
 /** `outcome` receives the exit code the command's action returned. */
 export function buildProgram(outcome: { exitCode: ExitCode } = { exitCode: 0 }): Command {
-  const program = new Command('deploy')
+  const program = globalOptions(new Command('deploy'));
+  const define: Define = (spec, description, configure = (c) => c) => {
+    const name = spec.split(' ')[0]!;
+    const cmd = configure(program.command(spec).description(description)).action(
+      async (...raw: unknown[]) => {
+        const command = raw[raw.length - 1] as Command;
+        const opts = command.opts<Record<string, unknown>>();
+        const args = (raw.slice(0, -2) as unknown[]).flatMap((a) =>
+          a === undefined ? [] : Array.isArray(a) ? a : [a],
+        ) as string[];
+        const { run } = await COMMANDS[name as Verb]();
+        outcome.exitCode = await run(globals(program), args, opts, command);
+      },
+    );
+    cmd.exitOverride();
+    const example = EXAMPLES[name as Verb] as string | undefined;
+    if (example) cmd.addHelpText('after', `\nExample:\n  $ ${example}\n`);
+  };
+  defineCommands(define);
+  return program;
+}
+
+/** SPEC §3's global flags, accepted before or after the command name. */
+function globalOptions(program: Command): Command {
+  return program
     .description(
       'Agentless container orchestrator: docker over SSH, driven by an inventory and job files.',
     )
@@ -115,45 +139,26 @@ export function buildProgram(outcome: { exitCode: ExitCode } = { exitCode: 0 }):
       '\nExample:\n  $ deploy init && deploy validate && deploy plan && deploy up\n',
     )
     .exitOverride();
+}
 
-  const define = (
-    spec: string,
-    description: string,
-    configure: (c: Command) => Command = (c) => c,
-  ): void => {
-    const name = spec.split(' ')[0]!;
-    const cmd = configure(program.command(spec).description(description)).action(
-      async (...raw: unknown[]) => {
-        const command = raw[raw.length - 1] as Command;
-        const opts = command.opts<Record<string, unknown>>();
-        const args = (raw.slice(0, -2) as unknown[]).flatMap((a) =>
-          a === undefined ? [] : Array.isArray(a) ? a : [a],
-        ) as string[];
-        const { run } = await COMMANDS[name as Verb]();
-        outcome.exitCode = await run(globals(program), args, opts, command);
-      },
-    );
-    cmd.exitOverride();
-    const example = EXAMPLES[name as Verb] as string | undefined;
-    if (example) cmd.addHelpText('after', `\nExample:\n  $ ${example}\n`);
-  };
+type Define = (spec: string, description: string, configure?: (c: Command) => Command) => void;
 
+/** Every SPEC command with its own flags, in the order `--help` lists them. */
+function defineCommands(define: Define): void {
+  const hostOption = (c: Command, text = 'limit to hosts (repeatable)') =>
+    c.option('--host <host>', text, collect, []);
   define('validate', 'check every file offline; all errors at once');
   define(
     'plan [target]',
     'show per task: create / start / replace / unchanged / remove, with reasons',
-    (c) =>
-      c.option('--host <host>', 'limit to hosts (host or group names; repeatable)', collect, []),
+    (c) => hostOption(c, 'limit to hosts (host or group names; repeatable)'),
   );
   define('push [target]', 'record a release in the ledger and notify; contacts no host', (c) =>
     c.option('-m, --message <msg>', 'release message'),
   );
-  define('up [target]', 'create and start missing tasks, dependencies first', (c) =>
-    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
-  );
+  define('up [target]', 'create and start missing tasks, dependencies first', (c) => hostOption(c));
   define('update [target]', "roll tasks whose spec changed, by the job's update policy", (c) =>
-    c
-      .option('--host <host>', 'limit to hosts (repeatable)', collect, [])
+    hostOption(c)
       .option('--only-failed', 'only tasks that did not succeed in the newest entry')
       .option('--force', 'replace unchanged tasks too, pulling again')
       .option('--prune', 'remove orphaned containers'),
@@ -161,24 +166,18 @@ export function buildProgram(outcome: { exitCode: ExitCode } = { exitCode: 0 }):
   define(
     'down <target>',
     "stop and remove the tasks' containers, dependants first (`all` must be typed)",
-    (c) => c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+    (c) => hostOption(c),
   );
   define('rollback <target>', "redeploy an earlier ledger entry's spec", (c) =>
-    c
-      .option('--to <id>', 'ledger entry to restore')
-      .option('--host <host>', 'limit to hosts (repeatable)', collect, []),
+    hostOption(c.option('--to <id>', 'ledger entry to restore')),
   );
   define(
     'status [target]',
     'desired vs running per task: state, health, image, uptime, drift, orphans',
-    (c) =>
-      c
-        .option('--host <host>', 'limit to hosts (repeatable)', collect, [])
-        .option('--html <file>', 'write a self-contained HTML report'),
+    (c) => hostOption(c).option('--html <file>', 'write a self-contained HTML report'),
   );
   define('logs <target>', "every task's logs, each line prefixed task@host", (c) =>
-    c
-      .option('--host <host>', 'limit to hosts (repeatable)', collect, [])
+    hostOption(c)
       .option('-f, --follow', 'follow until Ctrl-C')
       .option('--tail <n>', 'lines from the end of each log')
       .option('--since <t>', 'only since a time or duration')
@@ -194,16 +193,12 @@ export function buildProgram(outcome: { exitCode: ExitCode } = { exitCode: 0 }):
       .option('--listen <addr>', 'listen address', '127.0.0.1:7070')
       .option('--public', 'allow a non-loopback address (token required)'),
   );
-  define('unlock <service>', 'remove a deploy lock', (c) =>
-    c.option('--host <host>', 'limit to hosts (repeatable)', collect, []),
-  );
+  define('unlock <service>', 'remove a deploy lock', (c) => hostOption(c));
   define('completion <shell>', 'print a shell completion script (bash|zsh)');
   define('init', 'write a starting skeleton (inventory, job file, CI example) here');
   define('schema [kind]', 'print the JSON Schema of inventory or job files', (c) =>
     c.option('--write', 'refresh .deploy/schema/*.json instead of printing'),
   );
-
-  return program;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -3,7 +3,7 @@
  * deploy itself, the steps that join its entry (update --prune), the ledger entries and
  * the notifications. Returns what happened; src/cli renders it (summary or SPEC §3 JSON).
  */
-import type { ResolvedService } from '../../inventory/model.js';
+import type { Project, ResolvedService } from '../../inventory/model.js';
 import type { ObservedContainer } from '../../remote-docker/index.js';
 import {
   checkLedgerWritable,
@@ -77,29 +77,12 @@ export async function runDeploy(
     project.dir,
     input.services.map((s) => s.service),
   );
-  // SSH handshakes take the hosts ~100 ms: they start now, beside git (who deploys, the
-  // config's state), unless a pre-hook runs first (it may be what makes the hosts reachable).
-  // A failed connect is remembered by the pool and reported where the host is first used.
-  if (!project.inventory.hooks[hookName('pre', input.action)]) {
-    for (const host of taskHosts(input.services)) session.pool.connect(host).catch(() => undefined);
-  }
+  connectEarly(session, input);
   // What the ledger entry says of the config repo is read now, beside the deploy, not after.
   const gitState = configState(project.dir).catch(() => ({ commit: null, dirty: null }));
   const user = await whoAmI(project.dir);
   const events = { timeoutMs: settings.timeoutMs, notices: io.notices };
-  await runPreHook(
-    project,
-    events,
-    {
-      event: input.action,
-      service: input.services.map((s) => s.service).join(','),
-      run,
-      user,
-      inventory: project.inventory.name,
-      targets: input.targets,
-    },
-    'nothing was deployed',
-  );
+  await preDeployHook(project, events, input, { run, user });
 
   const report = await deploy({
     action: input.action,
@@ -146,6 +129,37 @@ export async function runDeploy(
     durationMs: clock.now() - startedAt,
     exitCode: worstExit([report.exitCode, recorded.error ? 1 : 0]),
   };
+}
+
+/** `pre-<action>`: a failure stops the run before any host changes. */
+function preDeployHook(
+  project: Project,
+  events: Parameters<typeof runPreHook>[1],
+  input: DeployRunInput,
+  ids: { run: string; user: string },
+): Promise<void> {
+  return runPreHook(
+    project,
+    events,
+    {
+      event: input.action,
+      service: input.services.map((s) => s.service).join(','),
+      ...ids,
+      inventory: project.inventory.name,
+      targets: input.targets,
+    },
+    'nothing was deployed',
+  );
+}
+
+/**
+ * SSH handshakes take the hosts ~100 ms: they start now, beside git (who deploys, the
+ * config's state), unless a pre-hook runs first (it may be what makes the hosts reachable).
+ * A failed connect is remembered by the pool and reported where the host is first used.
+ */
+function connectEarly(session: HostSession, input: DeployRunInput): void {
+  if (session.project.inventory.hooks[hookName('pre', input.action)]) return;
+  for (const host of taskHosts(input.services)) session.pool.connect(host).catch(() => undefined);
 }
 
 /** The extra tasks join the report: their services are touched, a failure fails the run. */

@@ -7,7 +7,7 @@ import type { Selection } from '../../inventory/index.js';
 import { checkLedgerWritable, ulid, whoAmI, type LedgerEntry } from '../../ledger/index.js';
 import { systemClock } from '../../shared/clock.js';
 import { type DeployError, type ExitCode, worstExit } from '../../shared/errors.js';
-import { executeDown, planDown, type DownReport } from '../down.js';
+import { executeDown, planDown, type DownPlan, type DownReport } from '../down.js';
 import { hostsToRead } from '../host-names.js';
 import { recordRun } from '../record.js';
 import type { HostSession, MutatingSettings } from './context.js';
@@ -52,14 +52,7 @@ export async function down(
     session.pool,
     { parallel: settings.parallel, timeoutMs: settings.timeoutMs },
   );
-  const count = plan.remove.length + plan.orphans.length;
-  if (count > 0) {
-    const names = [
-      ...plan.remove.map((p) => `${p.container}@${p.host}`),
-      ...plan.orphans.map((o) => `${o.name}@${o.host}`),
-    ];
-    await io.confirm(names, `Remove ${count} container(s) of ${selection.target}?`);
-  }
+  await askToRemove(plan, io, selection.target);
   // A run that could not record what it did must not start: check before any host changes.
   await checkLedgerWritable(
     project.dir,
@@ -115,4 +108,14 @@ export async function down(
     ...(recorded.error ? { ledgerError: recorded.error } : {}),
     exitCode,
   };
+}
+
+/** SPEC §3: a destructive step asks first (nothing to remove, nothing to ask). */
+async function askToRemove(plan: DownPlan, io: DownIo, target: string): Promise<void> {
+  const names = [
+    ...plan.remove.map((p) => `${p.container}@${p.host}`),
+    ...plan.orphans.map((o) => `${o.name}@${o.host}`),
+  ];
+  if (names.length > 0)
+    await io.confirm(names, `Remove ${names.length} container(s) of ${target}?`);
 }
