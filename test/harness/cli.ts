@@ -67,7 +67,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         [
           `# eval "$(npm run -s sandbox -- env)"`,
-          `export DEPLOY_SSH_KEY=${q(sb.clientKey)}`,
+          // The key's text, as CI sets it ($DEPLOY_SSH_KEY holds a key, not a path).
+          `export DEPLOY_SSH_KEY="$(cat ${q(sb.clientKey)})"`,
           `export SANDBOX_SSH_CONFIG=${q(sb.sshConfig)}`,
           `export REGISTRY_PASSWORD=${q(sb.registry.password)}`,
           `alias sandbox-ssh=${q(`ssh -F ${sb.sshConfig}`)}`,
