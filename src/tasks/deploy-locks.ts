@@ -84,6 +84,11 @@ export async function releaseAndPrune(run: DeployRun): Promise<void> {
   const listed = await run
     .locks!.release({
       alsoRemove: (h) => (run.tmpHosts.has(h) ? [tmpDir(req.run)] : []),
+      onKept: (h, service, holder) =>
+        req.reporter.warn(
+          `the ${service} lock on ${h} was taken from this run while it ran (\`deploy unlock\`?) ` +
+            `and is now held by ${holder ? `run ${holder}` : 'an unknown holder'}: left in place`,
+        ),
       before: (h) => [
         ...(setAside.get(h)?.length
           ? [{ argv: removeArgv(setAside.get(h)!, { force: true }), mayFail: true }]

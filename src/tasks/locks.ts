@@ -14,6 +14,7 @@ import {
   lockDir,
   lockReleaseArgv,
   parseHeld,
+  parseKept,
 } from '../remote-docker/index.js';
 import { type DeployError, OperationError } from '../shared/errors.js';
 import { type Clock, systemClock } from '../shared/clock.js';
@@ -49,6 +50,8 @@ export interface ReleaseOptions {
   alsoRemove?: (host: string) => string[];
   /** Steps to run on a host in the same round trip, just before its locks go. */
   before?: (host: string) => BatchStep[];
+  /** A lock left in place because it no longer names this run (`run` undefined: no holder). */
+  onKept?: (host: string, service: string, run: string | undefined) => void;
 }
 
 export interface HeldLocks {
@@ -193,11 +196,16 @@ function releaser(
       const before = release.before?.(host.name) ?? [];
       // Only locks still holding our run id go: one taken over by another run stays.
       const remove = lockReleaseArgv(run, services, release.alsoRemove?.(host.name));
-      if (before.length === 0) return host.run(remove);
+      const kept = (stdout: string | undefined): void => {
+        for (const k of parseKept(stdout ?? ''))
+          release.onKept?.(host.name, services.find((s) => lockDir(s) === k.dir) ?? k.dir, k.run);
+      };
+      if (before.length === 0) return kept((await host.run(remove)).stdout);
       const results = await host.batch([...before, { argv: remove }], { keepRefusals: true });
       done.set(host.name, results.slice(0, before.length));
       // A step that failed must not keep the lock: `before` steps are best effort.
-      if (results.length <= before.length) await host.run(remove);
+      if (results.length <= before.length) kept((await host.run(remove)).stdout);
+      else kept(results[before.length]?.stdout);
     });
     return done;
   };
