@@ -80,7 +80,15 @@ async function rollOutJob(
     }
     return work.length > 0 ? 'failed' : 'idle';
   }
-  if (work.length === 0) return 'idle';
+  // A task that already failed (its pull, its host) fails the job before it starts, so
+  // its dependents are skipped (§7.2) rather than run against a dependency that is not there.
+  const failedBefore = run.todo.some(
+    (t) =>
+      t.service === service.service &&
+      t.job === job.job &&
+      (run.hostErrors[t.host] !== undefined || results.get(taskKey(t))?.outcome === 'failed'),
+  );
+  if (work.length === 0) return failedBefore ? 'failed' : 'idle';
   const jobResults = await runJob(job, work, {
     rolling: req.action !== 'up',
     parallel: req.parallel,
@@ -102,7 +110,7 @@ async function rollOutJob(
     },
   });
   for (const r of jobResults) results.set(taskKey(r.planned), r);
-  if (jobResults.some((r) => r.outcome !== 'ok')) return 'failed';
+  if (failedBefore || jobResults.some((r) => r.outcome !== 'ok')) return 'failed';
   if (req.action !== 'up') notePrune(run, jobResults);
   return 'ok';
 }
