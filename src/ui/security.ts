@@ -109,7 +109,10 @@ export function presentedTokens(req: {
   authorization?: string | undefined;
   cookie?: string | undefined;
   query: URLSearchParams;
+  /** The cookie's name (default TOKEN_COOKIE; the server uses tokenCookieName(port)). */
+  cookieName?: string;
 }): string[] {
+  const cookieName = req.cookieName ?? TOKEN_COOKIE;
   const out: string[] = [];
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.authorization ?? '');
   if (bearer) out.push(bearer[1]!);
@@ -117,12 +120,31 @@ export function presentedTokens(req: {
   if (q) out.push(q);
   for (const part of (req.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE && v.length) out.push(v.join('='));
+    if (k === cookieName && v.length) out.push(v.join('='));
   }
   return out;
 }
 
 export const TOKEN_COOKIE = 'deploy_ui_token';
+
+/**
+ * The session cookie's name for a dashboard on `port`. Browsers scope cookies by host name,
+ * not port: the port in the name keeps two dashboards on one host from overwriting each
+ * other's cookie (any other server on that host name still receives it; see README).
+ */
+export function tokenCookieName(port: number): string {
+  return `${TOKEN_COOKIE}_${port}`;
+}
+
+/**
+ * A request path as one same-origin path: runs of `/` and `\` become one `/`, so no link or
+ * redirect built from it can be scheme-relative (`//evil.com`, `/\evil.com`).
+ * @example sameOriginPath('//evil.com') // '/evil.com'
+ */
+export function sameOriginPath(pathname: string): string {
+  const collapsed = pathname.replace(/[/\\]+/g, '/');
+  return collapsed.startsWith('/') ? collapsed : `/${collapsed}`;
+}
 
 /** Constant-time comparison (on digests, so lengths leak nothing either). */
 export function tokenMatches(presented: string, expected: string): boolean {

@@ -17,7 +17,9 @@ import {
   hostAllowed,
   methodAllowed,
   presentedTokens,
+  sameOriginPath,
   tokenAccepted,
+  tokenCookieName,
   type ListenAddress,
 } from './security.js';
 
@@ -39,7 +41,7 @@ export async function startDashboard(
   data: DashboardData,
   opts: DashboardServerOptions,
 ): Promise<DashboardServer> {
-  const gate = { allowed: new Set<string>(), token: opts.token };
+  const gate = { allowed: new Set<string>(), token: opts.token, cookie: TOKEN_COOKIE };
   const serve = dashboardRoutes(data, opts.token !== undefined);
   const server = createServer((req, res) => {
     const handle = async (): Promise<void> => {
@@ -55,6 +57,7 @@ export async function startDashboard(
   const listen = await listenOn(server, opts.listen);
   const local = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
   gate.allowed = allowedHosts(listen, local);
+  gate.cookie = tokenCookieName(listen.port);
   const hostPart = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   return {
     server,
@@ -76,7 +79,7 @@ export async function startDashboard(
 function admit(
   req: IncomingMessage,
   res: ServerResponse,
-  gate: { allowed: Set<string>; token: string | undefined },
+  gate: { allowed: Set<string>; token: string | undefined; cookie: string },
 ): URL | undefined {
   if (!methodAllowed(req.method)) {
     res.setHeader('Allow', ALLOWED_METHODS);
@@ -94,21 +97,30 @@ function admit(
     sendText(res, 400, 'bad request\n');
     return undefined;
   }
+  // `/.//evil.com` parses to the path `//evil.com`: every link and redirect built from the
+  // path must stay on this origin.
+  url.pathname = sameOriginPath(url.pathname);
   if (gate.token === undefined) return url;
   const presented = presentedTokens({
     authorization: req.headers.authorization,
     cookie: req.headers.cookie,
     query: url.searchParams,
+    cookieName: gate.cookie,
   });
   if (!tokenAccepted(presented, gate.token)) {
-    sendText(res, 401, 'access token required: open the URL printed by `deploy ui --public`\n');
+    sendText(
+      res,
+      401,
+      'access token required: send `Authorization: Bearer TOKEN`, or open this address once ' +
+        'with ?token=TOKEN (the token `deploy ui --public` printed)\n',
+    );
     return undefined;
   }
   if (url.searchParams.has('token')) {
     // Move the token into a cookie and out of the address bar and browser history.
-    res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${gate.token}; HttpOnly; SameSite=Strict; Path=/`);
+    res.setHeader('Set-Cookie', `${gate.cookie}=${gate.token}; HttpOnly; SameSite=Strict; Path=/`);
     url.searchParams.delete('token');
-    res.setHeader('Location', url.pathname + (url.search || ''));
+    res.setHeader('Location', sameOriginPath(url.pathname) + (url.search || ''));
     sendText(res, 303, 'see other\n');
     return undefined;
   }

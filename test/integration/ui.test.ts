@@ -40,6 +40,7 @@ interface Ui {
   url: string;
   port: number;
   stderr: () => string;
+  stdout: () => string;
 }
 
 /** Starts the built `deploy ui` on a free loopback port (port 0: it prints the one it got). */
@@ -67,7 +68,7 @@ async function startUi(repo: string, extra: string[] = []): Promise<Ui> {
     });
     child.once('exit', (code) => reject(new Error(`deploy ui exited ${code}: ${err}`)));
   });
-  return { child, url, port: Number(new URL(url).port), stderr: () => err };
+  return { child, url, port: Number(new URL(url).port), stderr: () => err, stdout: () => out };
 }
 
 async function stopUi(ui: Ui): Promise<number | null> {
@@ -281,6 +282,11 @@ describe('deploy ui on the test bed', () => {
     expect((await raw(ui.port, '/', { host: 'evil.example' })).status).toBe(421);
     expect((await raw(ui.port, '/', { host: `rebind.example:${ui.port}` })).status).toBe(421);
     expect((await raw(ui.port, '/', { host: `localhost:${ui.port}` })).status).toBe(200);
+    // `/.//evil.com` parses to the path `//evil.com`: no link may become scheme-relative.
+    const odd = await raw(ui.port, '/.//evil.com');
+    const hrefs = [...odd.body.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+    expect(hrefs).toContain('/evil.com');
+    for (const href of hrefs) expect(href).toMatch(/^\/(?![/\\])/);
   });
 
   test('a stopped host shows unreachable while the others render, and comes back', async () => {
@@ -322,9 +328,24 @@ describe('deploy ui on the test bed', () => {
     const pub = await startUi(repo, ['--public']);
     try {
       expect(pub.stderr()).toContain('warning');
-      const token = new URL(pub.url).searchParams.get('token');
+      // The address is printed without the token; the token on a line of its own.
+      expect(pub.url).toBe(`http://127.0.0.1:${pub.port}/`);
+      for (let i = 0; i < 50 && !pub.stdout().includes('access token: '); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const token = /^access token: (\S+)$/m.exec(pub.stdout())?.[1];
       expect(token).toBeTruthy();
+      expect(
+        pub
+          .stdout()
+          .split('\n')
+          .filter((l) => l.includes(token!)),
+      ).toEqual([`access token: ${token}`]);
       expect((await raw(pub.port, '/')).status).toBe(401);
+      // Moving ?token= into the cookie never redirects off this origin.
+      const moved = await raw(pub.port, `/.//evil.com?token=${token}&refresh=5`);
+      expect(moved.status).toBe(303);
+      expect(moved.headers.location).toBe('/evil.com?refresh=5');
+      expect(String(moved.headers['set-cookie'])).toContain(`deploy_ui_token_${pub.port}=`);
       const auth = { authorization: `Bearer ${token}` };
       const overview = await raw(pub.port, '/', { headers: auth });
       expect(overview.status).toBe(200);

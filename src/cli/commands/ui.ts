@@ -51,7 +51,8 @@ export async function run(
         );
       },
     );
-    const url = token ? `${dashboard.url}?token=${token}` : dashboard.url;
+    // The address alone: the token never rides in a URL on stdout (logs, shared links, history).
+    const url = dashboard.url;
     if (isPublic) {
       process.stderr.write(
         `warning: serving on ${dashboard.listen.host}:${dashboard.listen.port} with --public: anyone who can reach it and holds the token sees the status, history and host figures of inventory ${session.project.inventory.name}; logs and inspect are not served\n`,
@@ -68,7 +69,10 @@ export async function run(
       );
     } else {
       process.stdout.write(`deploy ui: inventory ${session.project.inventory.name} at ${url}\n`);
-      if (token) process.stdout.write(`access token: ${token}\n`);
+      if (token)
+        process.stdout.write(
+          `access token: ${token}\n(send it as 'Authorization: Bearer TOKEN', or open the address once with ?token=TOKEN: it then moves into a cookie)\n`,
+        );
       process.stdout.write('press Ctrl-C to stop\n');
     }
     await new Promise<void>((resolve) => {

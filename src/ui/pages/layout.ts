@@ -2,6 +2,7 @@
 import { CSS } from '../assets.js';
 // Our own constant stylesheet is the one string trusted as markup (quotes in font names).
 import { html, SafeHtml } from '../html.js';
+import { sameOriginPath } from '../security.js';
 
 export type Section = 'overview' | 'hosts' | 'task' | 'history';
 
@@ -34,7 +35,8 @@ function withQuery(ctx: PageContext, changes: Record<string, string | null>): st
     else q.set(k, v);
   }
   const s = q.toString();
-  return s ? `${ctx.path}?${s}` : ctx.path;
+  const path = sameOriginPath(ctx.path);
+  return s ? `${path}?${s}` : path;
 }
 
 export function layout(

@@ -8,7 +8,9 @@ import {
   methodAllowed,
   parseListen,
   presentedTokens,
+  sameOriginPath,
   tokenAccepted,
+  tokenCookieName,
 } from '../../../src/ui/security.js';
 import { UsageError } from '../../../src/shared/errors.js';
 
@@ -105,5 +107,29 @@ describe('headers', () => {
     expect(
       Object.keys(SECURITY_HEADERS).some((k) => k.toLowerCase().startsWith('access-control')),
     ).toBe(false);
+  });
+});
+
+describe('same-origin paths (issue 15 item 11: no open redirect)', () => {
+  it.each([
+    ['/', '/'],
+    ['/hosts', '/hosts'],
+    ['//evil.com', '/evil.com'],
+    ['///evil.com/x', '/evil.com/x'],
+    ['/\\evil.com', '/evil.com'],
+    ['/\\/evil.com', '/evil.com'],
+    ['/history//shop/web', '/history/shop/web'],
+    ['evil.com', '/evil.com'],
+    ['/%2F%2Fevil.com', '/%2F%2Fevil.com'],
+  ])('%s -> %s', (input, out) => {
+    expect(sameOriginPath(input)).toBe(out);
+    expect(sameOriginPath(input)).toMatch(/^\/(?![/\\])/);
+  });
+
+  it('the token cookie is named per port and read by that name only', () => {
+    expect(tokenCookieName(7070)).toBe('deploy_ui_token_7070');
+    const query = new URLSearchParams('');
+    const cookie = 'deploy_ui_token_7070=a; deploy_ui_token_7071=b';
+    expect(presentedTokens({ cookie, query, cookieName: tokenCookieName(7071) })).toEqual(['b']);
   });
 });

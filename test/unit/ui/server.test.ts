@@ -62,6 +62,16 @@ describe('dashboard server (local mode)', () => {
     expect(r.body).not.toMatch(/<style|style=|<script>/);
   });
 
+  it.each(['/.//evil.com', '//evil.com', '/./\\evil.com'])(
+    '%s: every link on the page stays on this origin',
+    async (path) => {
+      const r = await call(server, path);
+      const hrefs = [...r.body.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+      expect(hrefs.length).toBeGreaterThan(0);
+      for (const href of hrefs) expect(href, path).toMatch(/^\/(?![/\\])/);
+    },
+  );
+
   it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])(
     '%s gets 405 with Allow: GET, HEAD',
     async (method) => {
@@ -149,6 +159,24 @@ describe('dashboard server (public mode)', () => {
     expect(
       (await call(server, '/hosts', { headers: { cookie: cookie.split(';')[0]! } })).status,
     ).toBe(200);
+  });
+
+  it('never redirects off this origin: /.//evil.com?token= goes to /evil.com', async () => {
+    for (const [path, location] of [
+      [`/.//evil.com?token=${token}`, '/evil.com'],
+      [`//evil.com/?token=${token}`, '/'],
+      [`/.//\\evil.com?token=${token}&refresh=5`, '/evil.com?refresh=5'],
+    ] as const) {
+      const r = await call(server, path);
+      expect(r.status, path).toBe(303);
+      expect(r.headers.location, path).toBe(location);
+    }
+    const r = await call(server, `/?token=${token}`);
+    expect(String(r.headers['set-cookie'])).toMatch(
+      new RegExp(
+        `^deploy_ui_token_${server.listen.port}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      ),
+    );
   });
 
   it('serves status and history but not logs or inspect, and does not link tasks', async () => {
