@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Some unit tests run a real /bin/sh or push 80 MB through a pipe; 5 s (the
+          // default) failed them on a loaded 2-core machine, which says nothing of the code.
+          testTimeout: 30_000,
         },
       },
       {
