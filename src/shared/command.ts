@@ -64,15 +64,29 @@ export function batchScript(batch: Batch): string {
   return [MARK_SCRIPT, ...(batch.cleanup ? trapLines(batch.cleanup) : []), ...lines].join('\n');
 }
 
+/** `pp PID`: its parent's pid from /proc (nothing where there is no /proc). */
+const PARENT_OF =
+  'pp() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; s=${s##*) }; set -- $s; echo "$2"; }';
+
 /**
  * The EXIT trap runs the cleanup; a signal exits (128+n), which runs the EXIT trap too.
+ * sshd sends no signal to a session without a pty when its connection drops, and a step
+ * may wait long before it writes (and gets SIGPIPE): a watcher in the background runs the
+ * cleanup as soon as the shell's parent dies or is reparented (the SSH session, or the
+ * deploy process for the local transport, is gone), or the shell itself dies. Its output
+ * goes nowhere, so it never holds the channel open; the EXIT trap stops it.
  * @example trapLines(['rm', '-rf', '--', 'd'])
- * // ["trap 'rm -rf -- d' EXIT", "trap 'exit 129' HUP; trap 'exit 130' INT; …"]
+ * // [PARENT_OF, "p=$PPID; g=$(pp $p); ( while … ; rm -rf -- d ) </dev/null >/dev/null 2>&1 & w=$!",
+ * //  "trap 'kill $w 2>/dev/null; rm -rf -- d </dev/null >/dev/null 2>&1' EXIT", "trap 'exit 129' HUP; …"]
  */
 export function trapLines(cleanup: readonly string[]): string[] {
   assertCarriable(cleanup);
+  const run = `${shellJoin(cleanup)} </dev/null >/dev/null 2>&1`;
   return [
-    `trap ${quoteArg(`${shellJoin(cleanup)} </dev/null >/dev/null 2>&1`)} EXIT`,
+    PARENT_OF,
+    'p=$PPID; g=$(pp $p); ( while [ "$(pp $p)" = "$g" ] && kill -0 $$ 2>/dev/null; do sleep 1; done; ' +
+      `${run} ) </dev/null >/dev/null 2>&1 & w=$!`,
+    `trap ${quoteArg(`kill $w 2>/dev/null; ${run}`)} EXIT`,
     "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM",
   ];
 }

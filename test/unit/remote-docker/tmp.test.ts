@@ -25,9 +25,12 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 const runDir = (run: string, at = home) => join(at, '.deploy', 'tmp', run);
 
 describe('rendering', () => {
-  test('trapLines: one EXIT trap with the cleanup, signals exit through it', () => {
+  test('trapLines: a parent watcher, one EXIT trap with the cleanup, signals exit through it', () => {
+    const run = 'rm -rf -- .deploy/tmp/01RUN </dev/null >/dev/null 2>&1';
     expect(trapLines(rmTmpArgv('01RUN'))).toEqual([
-      "trap 'rm -rf -- .deploy/tmp/01RUN </dev/null >/dev/null 2>&1' EXIT",
+      'pp() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; s=${s##*) }; set -- $s; echo "$2"; }',
+      `p=$PPID; g=$(pp $p); ( while [ "$(pp $p)" = "$g" ] && kill -0 $$ 2>/dev/null; do sleep 1; done; ${run} ) </dev/null >/dev/null 2>&1 & w=$!`,
+      `trap 'kill $w 2>/dev/null; ${run}' EXIT`,
       "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM",
     ]);
   });
@@ -35,8 +38,10 @@ describe('rendering', () => {
   test('a batch with cleanup puts the traps before its first step; without, none', () => {
     const steps = [{ argv: ['true'] }];
     const withTrap = batchScript({ steps, cleanup: ['rm', '-rf', '--', 'd'] }).split('\n');
-    expect(withTrap[1]).toBe("trap 'rm -rf -- d </dev/null >/dev/null 2>&1' EXIT");
-    expect(withTrap[3]).toMatch(/^true /);
+    expect(withTrap[3]).toBe(
+      "trap 'kill $w 2>/dev/null; rm -rf -- d </dev/null >/dev/null 2>&1' EXIT",
+    );
+    expect(withTrap[5]).toMatch(/^true /);
     expect(batchScript({ steps })).not.toContain('trap');
   });
 
@@ -89,6 +94,46 @@ describe('the trap removes the config dir however the batch ends', () => {
     const exit = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(exit).toBe(code);
     expect(existsSync(runDir(run))).toBe(false);
+  });
+});
+
+describe('the watcher removes the config dir when the session goes', () => {
+  test('the parent of the batch dies (a dropped SSH session) while a step still runs', async () => {
+    const run = 'W1';
+    const [cmd, ...args] = commandArgv({
+      steps: [
+        {
+          argv: [
+            'sh',
+            '-c',
+            'mkdir -p -- "$1" && echo s > "$1/config.json"',
+            'sh',
+            `.deploy/tmp/${run}`,
+          ],
+        },
+        { argv: ['sleep', '30'] },
+      ],
+      cleanup: rmTmpArgv(run),
+    });
+    // The stand-in session: a shell that runs the batch as its child (`; :` keeps it from exec).
+    const session = spawn('/bin/sh', ['-c', '"$@"; :', 'sh', cmd!, ...args], {
+      cwd: home,
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      for (let i = 0; i < 100 && !existsSync(join(runDir(run), 'config.json')); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(existsSync(join(runDir(run), 'config.json'))).toBe(true);
+      const killed = Date.now();
+      process.kill(session.pid!, 'SIGKILL');
+      while (existsSync(runDir(run)) && Date.now() - killed < 5000)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(runDir(run))).toBe(false);
+      expect(Date.now() - killed).toBeLessThan(3000);
+    } finally {
+      process.kill(-session.pid!, 'SIGKILL');
+    }
   });
 });
 
