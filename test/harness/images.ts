@@ -1,5 +1,5 @@
 // Test images, made locally because nothing can be pulled: a busybox-static rootfs imported
-// as deploy-base:1, and web:1, web:2, web:broken built on it. The built images are saved to
+// as deploy-base:1, and web:1, web:2, web:broken and caddy:2 (./images-proxy.ts) built on it. The built images are saved to
 // a cache tarball keyed by the inputs' hash, so a second bring-up only loads and pushes.
 import { createHash } from 'node:crypto';
 import {
@@ -18,18 +18,21 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './proc.js';
+import { caddyInputs, writeCaddyContext } from './images-proxy.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB_CONTEXT = join(HERE, 'images', 'web');
 const BUSYBOX = '/bin/busybox';
 const BASE = 'deploy-base:1';
-const LOCAL = { web1: 'web:1', web2: 'web:2', broken: 'web:broken' } as const;
+const LOCAL = { web1: 'web:1', web2: 'web:2', broken: 'web:broken', proxy: 'caddy:2' } as const;
 
 export interface SandboxImages {
   web1: string;
   web2: string;
   broken: string;
   base: string;
+  /** Caddy 2 from Debian's package, for the proxy (SPEC §8.1). */
+  proxy: string;
 }
 
 export function imageNames(registry: string): SandboxImages {
@@ -38,17 +41,22 @@ export function imageNames(registry: string): SandboxImages {
     web2: `${registry}/web:2`,
     broken: `${registry}/web:broken`,
     base: `${registry}/deploy-base:1`,
+    proxy: `${registry}/caddy:2`,
   };
 }
 
 export function imagesHash(): string {
   const h = createHash('sha256');
   // Bump when the way images are made changes (rootfs layout, build args, tags).
-  h.update('v1');
+  h.update('v2');
   h.update(readFileSync(BUSYBOX));
   for (const f of readdirSync(WEB_CONTEXT).sort()) {
     h.update(f);
     h.update(readFileSync(join(WEB_CONTEXT, f)));
+  }
+  for (const [name, content] of caddyInputs()) {
+    h.update(name);
+    h.update(content);
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -113,6 +121,13 @@ async function build(socket: string, config: string, workDir: string): Promise<v
   for (const [tag, args] of builds) {
     await docker(socket, config, ['build', '-q', '-t', tag, ...args, WEB_CONTEXT]);
   }
+  const caddyContext = mkdtempSync(join(workDir, 'caddy-'));
+  try {
+    writeCaddyContext(caddyContext);
+    await docker(socket, config, ['build', '-q', '-t', LOCAL.proxy, caddyContext]);
+  } finally {
+    rmSync(caddyContext, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -130,12 +145,12 @@ export async function publishImages(o: {
   mkdirSync(config, { recursive: true, mode: 0o700 });
   const hash = imagesHash();
   const cacheTar = join(o.cacheDir, `images-${hash}.tar`);
-  const locals = [BASE, LOCAL.web1, LOCAL.web2, LOCAL.broken];
+  const locals = [BASE, LOCAL.web1, LOCAL.web2, LOCAL.broken, LOCAL.proxy];
   if (existsSync(cacheTar)) {
     o.log(`loading cached images ${cacheTar}`);
     await docker(o.socket, config, ['load', '-q', '-i', cacheTar]);
   } else {
-    o.log('building images (deploy-base:1, web:1, web:2, web:broken)');
+    o.log('building images (deploy-base:1, web:1, web:2, web:broken, caddy:2)');
     await build(o.socket, config, o.workDir);
     mkdirSync(o.cacheDir, { recursive: true });
     const tmp = `${cacheTar}.${process.pid}.tmp`;
@@ -154,6 +169,7 @@ export async function publishImages(o: {
     [LOCAL.web1, names.web1],
     [LOCAL.web2, names.web2],
     [LOCAL.broken, names.broken],
+    [LOCAL.proxy, names.proxy],
   ];
   for (const [local, remote] of pairs) {
     await docker(o.socket, config, ['tag', local, remote]);

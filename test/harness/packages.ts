@@ -11,6 +11,8 @@ const REQUIRED: ReadonlyArray<[string, string]> = [
   ['/usr/bin/htpasswd', 'apache2-utils'],
   ['/bin/busybox', 'busybox-static'],
   ['/usr/sbin/iptables', 'iptables'],
+  // The proxy's image (SPEC §8.1) is built from Debian's Caddy (./images-proxy.ts).
+  ['/usr/bin/caddy', 'caddy'],
   // Login shells of the SHELL_USERS (sshd.ts): commands must mean the same in each.
   ['/usr/bin/fish', 'fish'],
   ['/usr/bin/zsh', 'zsh'],
@@ -38,7 +40,7 @@ export async function ensurePackages(
   await run('apt-get', ['update', '-q'], { env });
   await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
   // Debian starts the packaged daemons; the sandbox runs its own and needs their ports free.
-  for (const unit of ['docker-registry']) {
+  for (const unit of ['docker-registry', 'caddy']) {
     await run(
       'sh',
       ['-c', `command -v systemctl >/dev/null && systemctl disable --now ${unit} || true`],

@@ -1,0 +1,101 @@
+// The test bed's Caddy image (test/harness/images-proxy.ts: Debian's caddy + busybox + the
+// libraries ldd names) runs on a host's engine, takes a JSON config over `docker exec -i`
+// stdin (`caddy reload --config /dev/stdin`, no shell line carries the config) and proxies
+// to a backend container dialled by its ID, as SPEC §8.5 wants routes to do.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { run, waitFor, type RunResult } from '../harness/proc.js';
+import { useSandbox } from '../harness/use-sandbox.js';
+
+const sb = useSandbox();
+const tag = `pi${process.pid}`;
+const host = sb.hosts[0]!;
+
+function ssh(command: string, input?: string): Promise<RunResult> {
+  return run('ssh', ['-F', sb.sshConfig, host.name, command], {
+    input,
+    check: false,
+    timeoutMs: 120_000,
+  });
+}
+
+async function sshOk(command: string, input?: string): Promise<string> {
+  const r = await ssh(command, input);
+  expect(r.code, `ssh ${host.name} ${command}\n${r.stderr}`).toBe(0);
+  return r.stdout.trim();
+}
+
+async function get(url: string): Promise<{ status: number; body: string } | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return { status: res.status, body: await res.text() };
+  } catch {
+    return undefined;
+  }
+}
+
+const routeTo = (dial: string) =>
+  JSON.stringify({
+    apps: {
+      http: {
+        servers: {
+          web: {
+            listen: [':80'],
+            routes: [{ handle: [{ handler: 'reverse_proxy', upstreams: [{ dial }] }] }],
+          },
+        },
+      },
+    },
+  });
+
+let base = '';
+
+beforeAll(async () => {
+  await sshOk(
+    `docker login -u ${sb.registry.username} --password-stdin ${sb.registry.address} >/dev/null`,
+    sb.registry.password,
+  );
+  await sshOk(`docker network create ${tag}-net >/dev/null`);
+  await sshOk(
+    `docker run -d -q --name ${tag}-proxy --network ${tag}-net -p ${host.address}::80 ${sb.images.proxy}`,
+  );
+  const port = (await sshOk(`docker port ${tag}-proxy 80/tcp`)).split('\n')[0]!.split(':').pop();
+  base = `http://${host.address}:${port}`;
+}, 180_000);
+
+afterAll(async () => {
+  await ssh(
+    `docker rm -f ${tag}-proxy ${tag}-web >/dev/null 2>&1; docker network rm ${tag}-net >/dev/null 2>&1; true`,
+  );
+});
+
+describe('the sandbox Caddy image', () => {
+  test('serves its default Caddyfile on a host engine', async () => {
+    const r = await waitFor('the proxy to answer', () => get(`${base}/`), 30_000, 250);
+    expect(r).toEqual({ status: 200, body: 'deploy sandbox caddy' });
+    expect(await sshOk(`docker exec ${tag}-proxy caddy version`)).toMatch(/^v?2\./);
+  });
+
+  test('a JSON config over docker exec -i stdin routes to a backend by its container ID', async () => {
+    const id = (
+      await sshOk(`docker run -d -q --name ${tag}-web --network ${tag}-net ${sb.images.web1}`)
+    ).slice(0, 12);
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    // The command line names no route; the whole config is stdin.
+    const reload = `docker exec -i ${tag}-proxy caddy reload --config /dev/stdin`;
+    await sshOk(reload, routeTo(`${id}:80`));
+    const r = await waitFor(
+      'web 1 through the proxy',
+      async () => {
+        const x = await get(`${base}/`);
+        return x?.body === 'web 1\n' ? x : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(r.status).toBe(200);
+    // A port the backend does not listen on is the proxy's 502, not the old answer: the
+    // reload really replaced the route.
+    await sshOk(reload, routeTo(`${id}:81`));
+    expect((await get(`${base}/`))?.status).toBe(502);
+  });
+});
