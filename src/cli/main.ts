@@ -20,7 +20,7 @@ type Action = (
   args: string[],
   opts: Record<string, unknown>,
   command?: Command,
-) => Promise<ExitCode>;
+) => Promise<ExitCode | number>;
 
 /** verb → module under ./commands exporting `run`. */
 const COMMANDS: Record<Verb, () => Promise<{ run: Action }>> = {
@@ -33,6 +33,7 @@ const COMMANDS: Record<Verb, () => Promise<{ run: Action }>> = {
   ui: () => import('./commands/ui.js'),
   logs: () => import('./commands/logs.js'),
   inspect: () => import('./commands/inspect.js'),
+  exec: () => import('./commands/exec.js'),
   stats: () => import('./commands/stats.js'),
   unlock: () => import('./commands/unlock.js'),
   completion: () => import('./commands/completion.js'),
@@ -55,6 +56,7 @@ const EXAMPLES: Record<Verb, string> = {
   status: 'deploy status shop --json',
   logs: 'deploy logs shop/web -f --tail 50',
   inspect: 'deploy inspect shop/web/web-1',
+  exec: 'deploy exec shop/web/web-1 -- cat /etc/hostname',
   stats: 'deploy stats host-1',
   history: 'deploy history shop --show 01J9Z8K2M4',
   ui: 'deploy ui --listen 127.0.0.1:7070',
@@ -89,7 +91,7 @@ function globals(program: Command): GlobalOptions {
 }
 
 /** `outcome` receives the exit code the command's action returned. */
-export function buildProgram(outcome: { exitCode: ExitCode } = { exitCode: 0 }): Command {
+export function buildProgram(outcome: { exitCode: number } = { exitCode: 0 }): Command {
   const program = globalOptions(new Command('deploy'));
   const define: Define = (spec, description, configure = (c) => c) => {
     const name = spec.split(' ')[0]!;
@@ -184,6 +186,14 @@ function defineCommands(define: Define): void {
       .option('--timestamps', 'show timestamps'),
   );
   define('inspect <task>', "docker inspect of the task's container, secrets redacted");
+  define(
+    'exec <task> [cmd...]',
+    "run a command in the task's running container; its exit code passes through",
+    (c) =>
+      c
+        .option('-i, --interactive', 'pass stdin to the command (after exec, -i means this)')
+        .usage('[options] <task> -- <cmd...>'),
+  );
   define('stats [hosts...]', 'cpus, load, memory, disks, docker info, per-container cpu/mem');
   define('history [target]', 'ledger entries of this inventory', (c) =>
     c.option('--show <id>', "print that entry's spec"),
@@ -205,11 +215,46 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export async function main(argv: string[]): Promise<ExitCode> {
-  const outcome: { exitCode: ExitCode } = { exitCode: 0 };
+/** Global flags that take a value: the word after one is never the verb. */
+const VALUE_FLAGS = new Set([
+  '-C',
+  '--dir',
+  '-i',
+  '--inventory',
+  '--parallel',
+  '--timeout',
+  '--lock-wait',
+]);
+
+/**
+ * SPEC §8.3 gives `exec` its own `-i` (stdin), which is the global `--inventory` elsewhere:
+ * after the verb and before `--`, `-i` becomes `--interactive` (the inventory can still be
+ * named before the verb or as `--inventory`).
+ */
+export function execArgvFlags(argv: readonly string[]): string[] {
+  const out = [...argv];
+  let verb = -1;
+  for (let i = 2; i < out.length; i++) {
+    const word = out[i]!;
+    if (word === '--') break;
+    if (VALUE_FLAGS.has(word)) i++;
+    else if (!word.startsWith('-')) {
+      verb = word === 'exec' ? i : -1;
+      break;
+    }
+  }
+  if (verb < 0) return out;
+  for (let i = verb + 1; i < out.length && out[i] !== '--'; i++) {
+    if (out[i] === '-i') out[i] = '--interactive';
+  }
+  return out;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const outcome: { exitCode: number } = { exitCode: 0 };
   const program = buildProgram(outcome);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(execArgvFlags(argv));
     return outcome.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

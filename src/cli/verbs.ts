@@ -9,6 +9,7 @@ export const VERBS = [
   'ui',
   'logs',
   'inspect',
+  'exec',
   'stats',
   'unlock',
   'completion',

@@ -15,3 +15,4 @@ export * from './tmp.js';
 export * from './stats.js';
 export * from './lock-probe.js';
 export * from './follow.js';
+export * from './exec.js';

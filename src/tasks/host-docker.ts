@@ -24,6 +24,14 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+export interface StreamOptions {
+  stdin?: NodeJS.ReadableStream;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onStdout: (chunk: Buffer) => void;
+  onStderr: (chunk: Buffer) => void;
+}
+
 export interface BatchOptions extends RunOptions {
   /** Return refused steps like any failure instead of throwing (the caller sorts them). */
   keepRefusals?: boolean;
@@ -52,6 +60,23 @@ export class HostDocker {
     });
     if (result.code !== 0) this.refused(result.stderr);
     return result;
+  }
+
+  /**
+   * Runs with the output streamed to the callbacks (nothing collected) and, when given,
+   * `stdin` streamed in; no time limit unless `timeoutMs`. Resolves with the exit code.
+   */
+  async stream(argv: readonly string[], options: StreamOptions): Promise<number> {
+    const full = argv[0] === 'docker' ? dockerArgv(this.spec, [...argv]) : [...argv];
+    const result = await this.transport.exec(full, {
+      ...(options.stdin ? { stdinStream: options.stdin } : {}),
+      timeoutMs: options.timeoutMs ?? 0,
+      signal: options.signal,
+      onStdout: options.onStdout,
+      onStderr: options.onStderr,
+      collect: false,
+    });
+    return result.code;
   }
 
   private refused(stderr: string): void {

@@ -35,7 +35,7 @@ export class LocalTransport implements Transport {
     // Node gives a child a socket for stdin; programs that open /dev/stdin by path (docker's
     // --env-file) fail on a socket, so stdin goes through a pipe, as it does under sshd.
     const [file, ...args] =
-      opts.stdin !== undefined && argv.length > 0
+      (opts.stdin !== undefined || opts.stdinStream) && argv.length > 0
         ? ['sh', '-c', 'cat | "$@"', 'sh', ...argv]
         : argv;
     if (file === undefined)
@@ -93,7 +93,11 @@ export class LocalTransport implements Transport {
           override ?? (spawnError ? 127 : (code ?? (signalName === 'SIGKILL' ? 137 : 143)));
         resolve({ code: exit, stdout: out.text(), stderr });
       });
-      if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+      if (opts.stdinStream) {
+        if (opts.stdin !== undefined) child.stdin.write(opts.stdin);
+        opts.stdinStream.pipe(child.stdin);
+        child.once('close', () => opts.stdinStream?.unpipe(child.stdin));
+      } else if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
       else child.stdin.end();
     });
   }

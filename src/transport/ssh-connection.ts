@@ -47,6 +47,8 @@ export interface OpenOptions {
 
 export interface ChannelRequest {
   stdin?: string | Buffer;
+  /** Piped to the channel after `stdin`; the channel's EOF comes when it ends. */
+  stdinStream?: NodeJS.ReadableStream;
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
@@ -358,6 +360,7 @@ export class SshConnection {
       call.finish(call.result(call.exitCode ?? 255));
     });
     ch.on('error', () => undefined);
+    if (req.stdinStream) return void this.stream(ch, req.stdin, req.stdinStream);
     // stdin and its EOF are two SSH packets: corked, they leave in one write (each
     // write on a loopback socket also runs the receiving side's work, ~0.3 ms).
     const sock = (this.client as unknown as { _sock?: Writable })._sock;
@@ -368,6 +371,17 @@ export class SshConnection {
     } finally {
       if (sock) process.nextTick(() => sock.uncork());
     }
+  }
+
+  /** Sends `head`, then pipes `source` to the channel until either ends. */
+  private stream(
+    ch: ClientChannel,
+    head: string | Buffer | undefined,
+    source: NodeJS.ReadableStream,
+  ): void {
+    if (head !== undefined) ch.write(head);
+    source.pipe(ch);
+    ch.once('close', () => source.unpipe(ch));
   }
 
   /** Closes the connection; commands still running resolve as interrupted (130). */

@@ -50,9 +50,11 @@ export class SshTransport implements Transport {
       (s): s is AbortSignal => s !== undefined,
     );
     const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
-    const request = loginShellExec(line, opts.stdin);
+    // A streamed stdin follows the command line, as a payload does (LOGIN_SHELL_COMMAND).
+    const request = loginShellExec(line, opts.stdinStream ? (opts.stdin ?? '') : opts.stdin);
     return connection.exec(request.text, {
       stdin: request.stdin,
+      ...(opts.stdinStream ? { stdinStream: opts.stdinStream } : {}),
       ...(signals.length > 0
         ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
         : {}),

@@ -43,6 +43,11 @@ export interface HostDirectory {
 export interface ExecOptions {
   /** Written to the command's stdin, then stdin is closed. Secrets travel only here. */
   stdin?: string | Buffer;
+  /**
+   * Streamed to the command's stdin after `stdin` (if any) until it ends (`deploy exec -i`):
+   * the channel's stdin stays open as long as this stream does.
+   */
+  stdinStream?: NodeJS.ReadableStream;
   /** Kills the command after this long (enforced on the target: `timeout -k`), exit 124. */
   timeoutMs?: number;
   /** Cancels the command (closes the channel / kills the child). */
