@@ -9,3 +9,4 @@ export type {
   TransportHost,
 } from './types.js';
 export { remoteCommand } from './ssh-transport.js';
+export type { RemoteForward } from './remote-forward.js';

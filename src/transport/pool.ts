@@ -16,6 +16,7 @@ import {
 import { KeyStore } from './key-store.js';
 import { LocalTransport } from './local-transport.js';
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
+import type { RemoteForward } from './remote-forward.js';
 import { SshConnection } from './ssh-connection.js';
 import { SshTransport } from './ssh-transport.js';
 import type { HostDirectory, Transport, TransportHost } from './types.js';
@@ -40,6 +41,11 @@ export interface HostPool {
   get(host: string): Transport;
   /** Connect now (used to report unreachable hosts early); rejects with HostError. */
   connect(host: string): Promise<void>;
+  /**
+   * A remote port forward over the host's connection of the run (SPEC §8.2): sshd listens on
+   * the target's 127.0.0.1 at a port it picks; connections there reach `to` on this machine.
+   */
+  remoteForward(host: string, to: { address: string; port: number }): Promise<RemoteForward>;
   closeAll(): Promise<void>;
   /** How many SSH connections were opened per host (for tests and the benchmark). */
   connectionsOpened(host: string): number;
@@ -326,6 +332,11 @@ export function createPool(directory: HostDirectory, options: PoolOptions): Host
     async connect(host) {
       if (lookUp(directory, host).address === 'local') return;
       await connections.forHost(host);
+    },
+    async remoteForward(host, to) {
+      if (lookUp(directory, host).address === 'local')
+        throw new Error(`${host} is address: local: it needs no forward`);
+      return (await connections.forHost(host)).remoteForward(to);
     },
     closeAll,
     connectionsOpened: (host) => connections.opened(host),

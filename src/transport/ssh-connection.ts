@@ -12,6 +12,7 @@ import type { Endpoint } from './endpoint.js';
 import { createHostKeyGuard } from './host-key-guard.js';
 import type { KeyStore } from './key-store.js';
 import { OutputCollector } from './output-collector.js';
+import { openRemoteForward, type RemoteForward } from './remote-forward.js';
 import type { ExecResult } from './types.js';
 
 const { Client } = ssh2;
@@ -155,6 +156,7 @@ export class SshConnection {
   private closedByUs = false;
   private readonly slots = new ChannelSlots(MAX_CHANNELS);
   private readonly inflight = new Set<(err: HostError | 'closed') => void>();
+  private readonly forwards = new Set<RemoteForward>();
 
   private constructor(
     readonly endpoint: Endpoint,
@@ -289,6 +291,23 @@ export class SshConnection {
     });
   }
 
+  /** A listener on the target's 127.0.0.1 (port 0) piped to `to`; closed with the connection. */
+  async remoteForward(to: { address: string; port: number }): Promise<RemoteForward> {
+    if (this.lost) throw this.lost;
+    const forward = await openRemoteForward(this.endpoint.id, this.client, to);
+    this.forwards.add(forward);
+    return {
+      port: forward.port,
+      get bytesToTarget() {
+        return forward.bytesToTarget;
+      },
+      close: () => {
+        this.forwards.delete(forward);
+        return forward.close();
+      },
+    };
+  }
+
   /** Runs command text (already quoted) on one channel. Rejects only with HostError. */
   async exec(command: string, req: ChannelRequest): Promise<ExecResult> {
     if (this.lost) throw this.lost;
@@ -389,6 +408,8 @@ export class SshConnection {
     if (this.closedByUs) return Promise.resolve();
     this.closedByUs = true;
     for (const stop of this.inflight) stop('closed');
+    for (const forward of this.forwards) void forward.close();
+    this.forwards.clear();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, 1000);
       this.client.once('close', () => {

@@ -7,7 +7,13 @@
  */
 import type { Inventory } from '../inventory/model.js';
 import { HostError } from '../shared/errors.js';
-import { createPool, type HostPool, type PoolOptions, type Transport } from '../transport/index.js';
+import {
+  createPool,
+  type HostPool,
+  type PoolOptions,
+  type RemoteForward,
+  type Transport,
+} from '../transport/index.js';
 
 export class HostConnections implements HostPool {
   readonly #pools = new Map<string, { pool: HostPool; failedAt?: number; error?: HostError }>();
@@ -54,6 +60,10 @@ export class HostConnections implements HostPool {
 
   async connect(host: string): Promise<void> {
     await this.with(host, (_t, pool) => pool.connect(host));
+  }
+
+  remoteForward(host: string, to: { address: string; port: number }): Promise<RemoteForward> {
+    return this.with(host, (_t, pool) => pool.remoteForward(host, to));
   }
 
   connectionsOpened(host: string): number {

@@ -169,7 +169,9 @@ export async function writeSshdConfig(
       'PrintLastLog no',
       'X11Forwarding no',
       'AllowAgentForwarding no',
-      'AllowTcpForwarding no',
+      // remote: images `from: local` (SPEC §8.2) pull through a forward on the target's
+      // loopback; local (jump hosts) stays off, so transport.test.ts starts its own sshds.
+      'AllowTcpForwarding remote',
       'Subsystem sftp internal-sftp',
       // SHLVL=1: root's .bashrc (pyenv init) would otherwise add ~130 ms to every command.
       `SetEnv DOCKER_HOST=${o.dockerHost} HOME=${p.home} SHLVL=1`,
