@@ -17,9 +17,38 @@ import {
 } from '../harness/images-registry.js';
 import { registryGet } from '../harness/registry.js';
 import { IMAGE_CACHE } from '../harness/sandbox.js';
+import type { HostSpec, Inventory } from '../../src/inventory/model.js';
+import { createPool } from '../../src/transport/index.js';
 
 const sb = inject('sandbox');
 const laptop = sb.hosts[0]!.dockerHost;
+const target = sb.hosts[1]!;
+
+function inventory(): Inventory {
+  const spec: HostSpec = {
+    name: target.name,
+    address: target.address,
+    user: sb.user,
+    port: target.port,
+    identityFile: sb.clientKey,
+    knownHosts: sb.knownHosts,
+    hostKeyPolicy: 'strict',
+    connectTimeoutMs: 5000,
+    docker: 'docker',
+    sudo: false,
+    labels: {},
+  };
+  const hosts = { [target.name]: spec };
+  return {
+    name: 'ship',
+    file: '/nonexistent/ship.yml',
+    hosts,
+    groups: {},
+    vars: {},
+    notify: [],
+    hooks: {},
+  };
+}
 
 describe('a registry on the laptop engine, on loopback', () => {
   let work: string;
@@ -130,5 +159,53 @@ describe('a registry on the laptop engine, on loopback', () => {
     dk(['pull', '-q', pushed]);
     expect(dk(['image', 'inspect', '--format', '{{.Id}}', pushed]).trim()).toBe(source);
     dk(['logout', address]);
+  });
+
+  test('a target pulls it by digest from 127.0.0.1 through a remote forward of its run connection', async () => {
+    expect(pushed).toMatch(/@sha256:/);
+    const digest = pushed.slice(pushed.indexOf('@') + 1);
+    const manifest = await registryGet(
+      { address, username, password },
+      `/v2/deploy/web/manifests/${digest}`,
+    );
+    const m = JSON.parse(manifest.body) as {
+      config: { size: number };
+      layers: Array<{ size: number }>;
+    };
+    const blobBytes = m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
+    const [regHost, regPort] = address.split(':');
+    const pool = createPool(inventory(), { timeoutMs: 60_000 });
+    try {
+      const forward = await pool.remoteForward(target.name, {
+        address: regHost!,
+        port: Number(regPort),
+      });
+      expect(forward.port).not.toBe(Number(regPort));
+      const ref = `127.0.0.1:${forward.port}/deploy/web@${digest}`;
+      // A per-run docker config on the target; the credential only on stdin.
+      const script =
+        'd=$(mktemp -d) && docker --config "$d" login -u "$1" --password-stdin "$2" >/dev/null && docker --config "$d" pull -q "$3"; rc=$?; rm -rf "$d"; exit $rc';
+      const r = await pool
+        .get(target.name)
+        .exec(['sh', '-c', script, 'sh', username, `127.0.0.1:${forward.port}`, ref], {
+          stdin: password,
+        });
+      expect(r).toMatchObject({ code: 0 });
+      expect(
+        execFileSync(
+          'docker',
+          ['-H', target.dockerHost, 'image', 'inspect', '--format', '{{.Id}}', ref],
+          { encoding: 'utf8' },
+        ).trim(),
+      ).toBe(source);
+      // Every blob went through the forward (plus HTTP framing).
+      expect(blobBytes).toBeGreaterThan(100_000);
+      expect(forward.bytesToTarget).toBeGreaterThanOrEqual(blobBytes);
+      expect(forward.bytesToTarget).toBeLessThan(blobBytes + 200_000);
+      await forward.close();
+      execFileSync('docker', ['-H', target.dockerHost, 'rmi', ref], { stdio: 'ignore' });
+    } finally {
+      await pool.closeAll();
+    }
   });
 });
