@@ -16,3 +16,4 @@ export * from './stats.js';
 export * from './lock-probe.js';
 export * from './follow.js';
 export * from './exec.js';
+export * from './proxy-config.js';

@@ -2,7 +2,9 @@
 // libraries ldd names) runs on a host's engine, takes a JSON config over `docker exec -i`
 // stdin (`caddy reload --config /dev/stdin`, no shell line carries the config) and proxies
 // to a backend container dialled by its ID, as SPEC §8.5 wants routes to do.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { renderProxyConfig, type ProxyRoute } from '../../src/remote-docker/proxy-config.js';
 import { run, waitFor, type RunResult } from '../harness/proc.js';
 import { useSandbox } from '../harness/use-sandbox.js';
 
@@ -46,6 +48,29 @@ const routeTo = (dial: string) =>
       },
     },
   });
+
+/** GET with a chosen Host header (fetch may not send one). */
+function getAs(hostHeader: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: host.address,
+        port: Number(new URL(base).port),
+        path,
+        headers: { Host: hostHeader },
+        timeout: 3000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
 
 let base = '';
 
@@ -97,5 +122,42 @@ describe('the sandbox Caddy image', () => {
     // reload really replaced the route.
     await sshOk(reload, routeTo(`${id}:81`));
     expect((await get(`${base}/`))?.status).toBe(502);
+  });
+
+  test('the route table builder: Host match, path prefix, named before catch-all, 404 for the rest', async () => {
+    const id1 = (await sshOk(`docker inspect -f '{{.Id}}' ${tag}-web`)).slice(0, 12);
+    const id2 = (
+      await sshOk(`docker run -d -q --name ${tag}-web2 --network ${tag}-net ${sb.images.web2}`)
+    ).slice(0, 12);
+    const route = (over: Partial<ProxyRoute>): ProxyRoute => ({
+      service: 'shop',
+      job: 'web',
+      hosts: [],
+      path: '/',
+      port: 80,
+      upstreams: [id1],
+      holdMs: 0,
+      ...over,
+    });
+    const config = renderProxyConfig({
+      settings: { httpPort: 80, httpsPort: 443, tls: 'off' },
+      routes: [
+        route({ hosts: ['a.test'] }),
+        route({ job: 'health', path: '/health', upstreams: [id2] }),
+      ],
+    });
+    await sshOk(`docker exec -i ${tag}-proxy caddy reload --config /dev/stdin`, config);
+    await waitFor(
+      'the new table to serve',
+      async () =>
+        (await getAs('a.test', '/').catch(() => undefined))?.body === 'web 1\n' ? true : undefined,
+      30_000,
+      250,
+    );
+    expect(await getAs('a.test', '/health')).toEqual({ status: 200, body: 'web 1\n' });
+    expect(await getAs('b.test', '/health')).toEqual({ status: 200, body: 'web 2\n' });
+    // No job claims b.test at / nor /healthx (a prefix is a path segment): the proxy's empty 404.
+    expect(await getAs('b.test', '/')).toEqual({ status: 404, body: '' });
+    expect(await getAs('b.test', '/healthx')).toEqual({ status: 404, body: '' });
   });
 });
