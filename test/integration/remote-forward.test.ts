@@ -4,16 +4,22 @@
  * through the target's 127.0.0.1:<port sshd picked>, and the port is closed once the forward
  * (or the run's connection) ends.
  */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, Socket, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { HostSpec, Inventory } from '../../src/inventory/model.js';
+import { HostError } from '../../src/shared/errors.js';
 import { createPool, type HostPool } from '../../src/transport/index.js';
+import { waitFor } from '../harness/proc.js';
 
 const sb = inject('sandbox');
 const target = sb.hosts[1]!;
 
-function inventory(): Inventory {
+function inventory(over: Partial<HostSpec> = {}): Inventory {
   const spec: HostSpec = {
     name: target.name,
     address: target.address,
@@ -22,6 +28,7 @@ function inventory(): Inventory {
     identityFile: sb.clientKey,
     knownHosts: sb.knownHosts,
     hostKeyPolicy: 'strict',
+    ...over,
     connectTimeoutMs: 5000,
     docker: 'docker',
     sudo: false,
@@ -123,6 +130,78 @@ describe('a remote port forward over the run connection', () => {
       }
     } finally {
       await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+});
+
+describe('a target whose sshd refuses TCP forwarding', () => {
+  let dir: string;
+  let sshd: ChildProcess | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'deploy-noforward-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+    execFileSync('cp', [`${sb.clientKey}.pub`, join(dir, 'authorized_keys')]);
+    // A port of our own on the target's address, probed free.
+    port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, target.address, () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    writeFileSync(
+      join(dir, 'sshd_config'),
+      [
+        `ListenAddress ${target.address}:${port}`,
+        `HostKey ${join(dir, 'host_key')}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'AllowTcpForwarding no',
+        '',
+      ].join('\n'),
+    );
+    sshd = spawn('/usr/sbin/sshd', ['-D', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'log')], {
+      stdio: 'ignore',
+    });
+    await waitFor(
+      `sshd on ${target.address}:${port}`,
+      async () => ((await listening(target.address, port)) ? true : undefined),
+      10_000,
+    );
+  });
+
+  afterAll(() => {
+    if (sshd?.pid) process.kill(sshd.pid, 'SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the forward fails that host with exit 3, naming the cause', async () => {
+    const pool = createPool(
+      inventory({ port, knownHosts: join(dir, 'known_hosts'), hostKeyPolicy: 'accept-new' }),
+      { timeoutMs: 30_000 },
+    );
+    try {
+      // The connection itself works: only the forward is refused.
+      expect(await pool.get(target.name).exec(['echo', 'ok'], {})).toMatchObject({ code: 0 });
+      const err = await pool.remoteForward(target.name, { address: '127.0.0.1', port: 9 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(HostError);
+      expect((err as HostError).exitCode).toBe(3);
+      expect((err as HostError).message).toContain(
+        `${target.name}: sshd refused a remote port forward`,
+      );
+      expect((err as HostError).hint).toContain('AllowTcpForwarding');
+    } finally {
+      await pool.closeAll();
     }
   });
 });
