@@ -3,6 +3,8 @@
 // stdin (`caddy reload --config /dev/stdin`, no shell line carries the config) and proxies
 // to a backend container dialled by its ID, as SPEC §8.5 wants routes to do.
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderProxyConfig, type ProxyRoute } from '../../src/remote-docker/proxy-config.js';
 import { run, waitFor, type RunResult } from '../harness/proc.js';
@@ -73,6 +75,38 @@ function getAs(hostHeader: string, path: string): Promise<{ status: number; body
 }
 
 let base = '';
+let tlsPort = 0;
+
+/** GET over HTTPS with SNI and Host `name`, trusting only `ca`. */
+function getTls(
+  name: string,
+  path: string,
+  ca: string,
+): Promise<{ status: number; body: string; issuer: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: host.address,
+        port: tlsPort,
+        path,
+        servername: name,
+        headers: { Host: name },
+        ca,
+        timeout: 3000,
+      },
+      (res) => {
+        // Read while the socket is still attached (it is gone by 'end').
+        const issuer = String((res.socket as TLSSocket).getPeerCertificate().issuer?.CN ?? '');
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, issuer }));
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
 
 beforeAll(async () => {
   await sshOk(
@@ -81,10 +115,13 @@ beforeAll(async () => {
   );
   await sshOk(`docker network create ${tag}-net >/dev/null`);
   await sshOk(
-    `docker run -d -q --name ${tag}-proxy --network ${tag}-net -p ${host.address}::80 ${sb.images.proxy}`,
+    `docker run -d -q --name ${tag}-proxy --network ${tag}-net -p ${host.address}::80 -p ${host.address}::443 ${sb.images.proxy}`,
   );
   const port = (await sshOk(`docker port ${tag}-proxy 80/tcp`)).split('\n')[0]!.split(':').pop();
   base = `http://${host.address}:${port}`;
+  tlsPort = Number(
+    (await sshOk(`docker port ${tag}-proxy 443/tcp`)).split('\n')[0]!.split(':').pop(),
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -160,4 +197,42 @@ describe('the sandbox Caddy image', () => {
     expect(await getAs('b.test', '/')).toEqual({ status: 404, body: '' });
     expect(await getAs('b.test', '/healthx')).toEqual({ status: 404, body: '' });
   });
+
+  test('tls internal: a named host over HTTPS with a certificate of the proxy CA, HTTP redirects it', async () => {
+    const id1 = (await sshOk(`docker inspect -f '{{.Id}}' ${tag}-web`)).slice(0, 12);
+    const id2 = (await sshOk(`docker inspect -f '{{.Id}}' ${tag}-web2`)).slice(0, 12);
+    const common = { service: 'shop', port: 80, holdMs: 0 };
+    const config = renderProxyConfig({
+      settings: { httpPort: 80, httpsPort: 443, tls: 'internal' },
+      routes: [
+        { ...common, job: 'web', hosts: ['a.test'], path: '/', upstreams: [id1] },
+        { ...common, job: 'health', hosts: [], path: '/health', upstreams: [id2] },
+      ],
+    });
+    await sshOk(`docker exec -i ${tag}-proxy caddy reload --config /dev/stdin`, config);
+    const ca = await waitFor(
+      'the proxy CA',
+      async () => {
+        const r = await ssh(
+          `docker exec ${tag}-proxy cat /data/caddy/pki/authorities/local/root.crt`,
+        );
+        return r.code === 0 && r.stdout.includes('BEGIN CERTIFICATE') ? r.stdout : undefined;
+      },
+      30_000,
+      250,
+    );
+    const r = await waitFor(
+      'a.test over HTTPS',
+      () => getTls('a.test', '/', ca).catch(() => undefined),
+      30_000,
+      250,
+    );
+    expect(r).toMatchObject({ status: 200, body: 'web 1\n' });
+    expect(r.issuer).toMatch(/Caddy Local Authority/);
+    const plain = await getAs('a.test', '/');
+    expect(plain.status).toBe(308);
+    // The catch-all stays plain HTTP; an unclaimed Host is still the proxy's 404.
+    expect(await getAs('b.test', '/health')).toEqual({ status: 200, body: 'web 2\n' });
+    expect(await getAs('b.test', '/')).toEqual({ status: 404, body: '' });
+  }, 120_000);
 });
