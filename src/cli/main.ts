@@ -192,6 +192,7 @@ function defineCommands(define: Define): void {
     (c) =>
       c
         .option('-i, --interactive', 'pass stdin to the command (after exec, -i means this)')
+        .option('-t, --tty', 'run the command on a terminal (window size, Ctrl-C reach it)')
         .usage('[options] <task> -- <cmd...>'),
   );
   define('stats [hosts...]', 'cpus, load, memory, disks, docker info, per-container cpu/mem');
@@ -215,6 +216,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+const EXEC_SHORT: Record<string, string[]> = {
+  '-i': ['--interactive'],
+  '-it': ['--interactive', '--tty'],
+  '-ti': ['--interactive', '--tty'],
+};
+
 /** Global flags that take a value: the word after one is never the verb. */
 const VALUE_FLAGS = new Set([
   '-C',
@@ -228,8 +235,8 @@ const VALUE_FLAGS = new Set([
 
 /**
  * SPEC §8.3 gives `exec` its own `-i` (stdin), which is the global `--inventory` elsewhere:
- * after the verb and before `--`, `-i` becomes `--interactive` (the inventory can still be
- * named before the verb or as `--inventory`).
+ * after the verb and before `--`, `-i` becomes `--interactive` and `-it`/`-ti` become both
+ * flags (the inventory can still be named before the verb or as `--inventory`).
  */
 export function execArgvFlags(argv: readonly string[]): string[] {
   const out = [...argv];
@@ -245,7 +252,11 @@ export function execArgvFlags(argv: readonly string[]): string[] {
   }
   if (verb < 0) return out;
   for (let i = verb + 1; i < out.length && out[i] !== '--'; i++) {
-    if (out[i] === '-i') out[i] = '--interactive';
+    const flags = EXEC_SHORT[out[i]!];
+    if (flags) {
+      out.splice(i, 1, ...flags);
+      i += flags.length - 1;
+    }
   }
   return out;
 }

@@ -150,6 +150,19 @@ export function loginShellExec(
   };
 }
 
+/**
+ * The exec text for a command run on a terminal (`deploy exec -t`): a pty echoes whatever is
+ * written to it, so the command line cannot travel over stdin as for `loginShellExec`. It
+ * travels as base64 instead, which is only `[A-Za-z0-9+/=]`: literal inside single quotes
+ * in every shell `LOGIN_SHELL_COMMAND` names. Costs a `base64 -d` on the target.
+ * @example loginShellTtyExec('docker exec -i -t c sh')
+ * // `exec sh -c 'N=${IFS#??};eval "exec $(printf %s ZG9ja2… | base64 -d)"'`
+ */
+export function loginShellTtyExec(line: string): string {
+  const encoded = Buffer.from(line, 'utf8').toString('base64');
+  return `exec sh -c 'N=\${IFS#??};eval "exec $(printf %s ${encoded} | base64 -d)"'`;
+}
+
 /** quoteArg, but a newline becomes `"$N"` so the text stays on one line. */
 function quoteOnLine(arg: string): string {
   const quoted = quoteArg(arg);

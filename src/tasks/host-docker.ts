@@ -4,7 +4,7 @@
  * errors. Everything effectful the tasks do to a host goes through here.
  */
 import type { HostSpec } from '../inventory/model.js';
-import type { ExecResult, Transport } from '../transport/types.js';
+import type { ExecResult, PtyOptions, Transport } from '../transport/types.js';
 import {
   dockerArgv,
   dockerError,
@@ -30,6 +30,7 @@ export interface StreamOptions {
   signal?: AbortSignal;
   onStdout: (chunk: Buffer) => void;
   onStderr: (chunk: Buffer) => void;
+  pty?: PtyOptions;
 }
 
 export interface BatchOptions extends RunOptions {
@@ -70,6 +71,7 @@ export class HostDocker {
     const full = argv[0] === 'docker' ? dockerArgv(this.spec, [...argv]) : [...argv];
     const result = await this.transport.exec(full, {
       ...(options.stdin ? { stdinStream: options.stdin } : {}),
+      ...(options.pty ? { pty: options.pty } : {}),
       timeoutMs: options.timeoutMs ?? 0,
       signal: options.signal,
       onStdout: options.onStdout,

@@ -43,6 +43,7 @@ export class LocalTransport implements Transport {
     if (this.options.signal?.aborted || opts.signal?.aborted) {
       return Promise.resolve({ code: 130, stdout: '', stderr: 'interrupted' });
     }
+    if (opts.pty) return this.onTerminal(file, args);
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     return new Promise((resolve) => {
       // Remote paths (`.deploy/…`) are relative to the user's home, where SSH sessions start.
@@ -99,6 +100,23 @@ export class LocalTransport implements Transport {
         child.once('close', () => opts.stdinStream?.unpipe(child.stdin));
       } else if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
       else child.stdin.end();
+    });
+  }
+
+  /** `exec -t` on `address: local`: the child gets this process's own terminal. */
+  private onTerminal(file: string, args: string[]): Promise<ExecResult> {
+    return new Promise((resolve) => {
+      const child = spawn(file, args, {
+        env: this.options.env ?? process.env,
+        cwd: homedir(),
+        stdio: 'inherit',
+      });
+      this.children.add(child);
+      child.on('error', () => undefined);
+      child.on('close', (code) => {
+        this.children.delete(child);
+        resolve({ code: code ?? 255, stdout: '', stderr: '' });
+      });
     });
   }
 

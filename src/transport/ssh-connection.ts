@@ -13,7 +13,7 @@ import { createHostKeyGuard } from './host-key-guard.js';
 import type { KeyStore } from './key-store.js';
 import { OutputCollector } from './output-collector.js';
 import { openRemoteForward, type RemoteForward } from './remote-forward.js';
-import type { ExecResult } from './types.js';
+import type { ExecResult, PtyOptions } from './types.js';
 
 const { Client } = ssh2;
 
@@ -50,6 +50,8 @@ export interface ChannelRequest {
   stdin?: string | Buffer;
   /** Piped to the channel after `stdin`; the channel's EOF comes when it ends. */
   stdinStream?: NodeJS.ReadableStream;
+  /** A pty on the channel, its window following `onResize`. */
+  pty?: PtyOptions;
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
@@ -345,7 +347,10 @@ export class SshConnection {
       this.inflight.add(call.stop);
       call.listen();
       try {
-        this.client.exec(command, (openErr, ch) => {
+        const pty = req.pty
+          ? { pty: { rows: req.pty.rows, cols: req.pty.cols, term: req.pty.term } }
+          : {};
+        this.client.exec(command, pty, (openErr, ch) => {
           if (openErr) return call.finish(this.lost ?? refusedOpen(openErr));
           this.attach(call, ch);
         });
@@ -379,6 +384,8 @@ export class SshConnection {
       call.finish(call.result(call.exitCode ?? 255));
     });
     ch.on('error', () => undefined);
+    const stopResize = req.pty?.onResize?.((rows, cols) => ch.setWindow(rows, cols, 0, 0));
+    if (stopResize) ch.once('close', stopResize);
     if (req.stdinStream) return void this.stream(ch, req.stdin, req.stdinStream);
     // stdin and its EOF are two SSH packets: corked, they leave in one write (each
     // write on a loopback socket also runs the receiving side's work, ~0.3 ms).

@@ -7,7 +7,13 @@
  * exec text is fixed (`LOGIN_SHELL_COMMAND` or `LOGIN_SHELL_SCRIPT`, the same in every
  * shell), and the command itself travels over stdin, ahead of the command's own payload.
  */
-import { commandLine, displayCommand, loginShellExec, type Command } from '../shared/command.js';
+import {
+  commandLine,
+  displayCommand,
+  loginShellExec,
+  loginShellTtyExec,
+  type Command,
+} from '../shared/command.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
@@ -50,11 +56,15 @@ export class SshTransport implements Transport {
       (s): s is AbortSignal => s !== undefined,
     );
     const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
-    // A streamed stdin follows the command line, as a payload does (LOGIN_SHELL_COMMAND).
-    const request = loginShellExec(line, opts.stdinStream ? (opts.stdin ?? '') : opts.stdin);
+    // A streamed stdin follows the command line, as a payload does (LOGIN_SHELL_COMMAND);
+    // on a pty the line travels in the exec text instead (a pty would echo it).
+    const request = opts.pty
+      ? { text: loginShellTtyExec(line), stdin: opts.stdin }
+      : loginShellExec(line, opts.stdinStream ? (opts.stdin ?? '') : opts.stdin);
     return connection.exec(request.text, {
       stdin: request.stdin,
       ...(opts.stdinStream ? { stdinStream: opts.stdinStream } : {}),
+      ...(opts.pty ? { pty: opts.pty } : {}),
       ...(signals.length > 0
         ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }
         : {}),

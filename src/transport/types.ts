@@ -56,6 +56,21 @@ export interface ExecOptions {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   collect?: boolean;
+  /**
+   * Run on a terminal: over SSH a pty on the channel (stdout and stderr are then one
+   * stream); the local transport hands the child this process's own terminal.
+   */
+  pty?: PtyOptions;
+}
+
+/** A terminal for the command (`deploy exec -t`): its size, and its size changes. */
+export interface PtyOptions {
+  rows: number;
+  cols: number;
+  /** `TERM` on the target. */
+  term: string;
+  /** Calls `resize` on each change of the local window; returns how to stop. */
+  onResize?: (resize: (rows: number, cols: number) => void) => () => void;
 }
 
 export interface ExecResult {

@@ -5,6 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { DEPLOY_BIN } from '../harness/run-deploy.js';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { runDeploy } from '../harness/run-deploy.js';
 import { cleanup, docker, makeRepo } from './support/config-repo.js';
@@ -108,5 +110,38 @@ describe('exec in a task container', () => {
     const r = await runDeploy(['exec', 'ex/web/b', '--', 'true'], { cwd: far });
     expect(r.code, r.stderr).toBe(125);
     expect(r.stderr).toMatch(/error: .*dead.*/);
+  });
+
+  test('-it: a real pty whose size follows the terminal; Ctrl-C reaches the remote command', () => {
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [
+        join(import.meta.dirname, 'support', 'pty-drive.py'),
+        process.execPath,
+        DEPLOY_BIN,
+        'exec',
+        'ex/web/a',
+        '-it',
+        '--',
+        'sh',
+        '-c',
+        'echo R$((1+1)); exec sh -i',
+      ],
+      { cwd: repo, encoding: 'utf8', timeout: 90_000, env: { ...process.env, TERM: 'xterm' } },
+    );
+    const r = JSON.parse(out) as {
+      code: number;
+      seen: string;
+      steps: { size1: string; size2: string; int_s: number };
+      echo: boolean;
+      icanon: boolean;
+    };
+    expect(r.steps.size1, r.seen).toMatch(/\n30 100\r/);
+    expect(r.steps.size2, r.seen).toMatch(/\n40 120\r/);
+    // Ctrl-C ended `sleep 30` (the line never printed "slept"), not deploy's session.
+    expect(r.steps.int_s).toBeLessThan(10);
+    expect(r.seen).not.toMatch(/\nslept\r/);
+    expect(r.code).toBe(3);
+    expect(r.echo && r.icanon).toBe(true); // the terminal was put back
   });
 });

@@ -23,6 +23,8 @@ export async function run(
   if (command.length === 0)
     throw new UsageError('no command given', `deploy exec ${target ?? 'TASK'} -- CMD…`);
   const interactive = opts.interactive === true;
+  const tty = opts.tty === true;
+  const restore = tty && interactive ? rawTerminal() : () => {};
   try {
     return await withTargets(globals, target, { requireSecrets: false }, (t) =>
       exec(t.session, globals, {
@@ -30,6 +32,7 @@ export async function run(
         target,
         command,
         interactive,
+        ...(tty ? { pty: localWindow() } : {}),
         ...(interactive ? { stdin: process.stdin } : {}),
         onStdout: (chunk) => process.stdout.write(chunk),
         onStderr: (chunk) => process.stderr.write(chunk),
@@ -42,7 +45,47 @@ export async function run(
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     return EXEC_FAILED;
   } finally {
+    restore();
     // The command is over: a stdin still open (a terminal) must not keep deploy running.
     if (interactive) process.stdin.destroy();
   }
+}
+
+/** `-t`: the local terminal's size (24x80 without one) and its changes (SIGWINCH). */
+function localWindow(): {
+  rows: number;
+  cols: number;
+  term: string;
+  onResize: (resize: (rows: number, cols: number) => void) => () => void;
+} {
+  const out = process.stdout;
+  return {
+    rows: (out.isTTY && out.rows) || 24,
+    cols: (out.isTTY && out.columns) || 80,
+    term: process.env.TERM || 'xterm',
+    onResize: (resize) => {
+      const onWindow = (): void => resize(out.rows, out.columns);
+      if (out.isTTY) out.on('resize', onWindow);
+      return () => void out.off('resize', onWindow);
+    },
+  };
+}
+
+/**
+ * `-i -t` on a terminal: raw mode, so every key (Ctrl-C, Ctrl-D, arrows) reaches the remote
+ * pty instead of this process; returns what puts the terminal back, also run at exit.
+ */
+function rawTerminal(): () => void {
+  const input = process.stdin;
+  if (!input.isTTY) return () => {};
+  input.setRawMode(true);
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    input.setRawMode(false);
+    process.off('exit', restore);
+  };
+  process.on('exit', restore);
+  return restore;
 }

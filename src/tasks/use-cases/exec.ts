@@ -7,6 +7,7 @@ import type { Selection } from '../../inventory/index.js';
 import { dockerError, execArgv, runningArgv } from '../../remote-docker/index.js';
 import { OperationError, UsageError } from '../../shared/errors.js';
 import { HostDocker } from '../host-docker.js';
+import type { PtyOptions } from '../../transport/types.js';
 import type { HostSession, RunSettings } from './context.js';
 
 export interface ExecRequest {
@@ -15,6 +16,8 @@ export interface ExecRequest {
   command: readonly string[];
   /** `-i`: `stdin` is streamed to the command until it ends. */
   interactive: boolean;
+  /** `-t`: the command runs on a pty of this size (its output then all on stdout). */
+  pty?: PtyOptions;
   stdin?: NodeJS.ReadableStream;
   onStdout: (chunk: Buffer) => void;
   onStderr: (chunk: Buffer) => void;
@@ -54,10 +57,17 @@ export async function exec(
       probe.code === 0 || missing ? `deploy up ${name}` : undefined,
     );
   }
-  return host.stream(execArgv(task.container, req.command, { interactive: req.interactive }), {
-    ...(req.interactive && req.stdin ? { stdin: req.stdin } : {}),
-    signal: session.signal,
-    onStdout: req.onStdout,
-    onStderr: req.onStderr,
-  });
+  return host.stream(
+    execArgv(task.container, req.command, {
+      interactive: req.interactive,
+      tty: req.pty !== undefined,
+    }),
+    {
+      ...(req.interactive && req.stdin ? { stdin: req.stdin } : {}),
+      ...(req.pty ? { pty: req.pty } : {}),
+      signal: session.signal,
+      onStdout: req.onStdout,
+      onStderr: req.onStderr,
+    },
+  );
 }

@@ -14,6 +14,21 @@ describe('execArgvFlags', () => {
     );
   });
 
+  test("-it and -ti are both flags, -t alone stays -t (it is exec's own)", () => {
+    for (const both of ['-it', '-ti'])
+      expect(execArgvFlags(argv('exec', 'web-1', both, '--', 'sh', '-it')).slice(3)).toEqual([
+        'web-1',
+        '--interactive',
+        '--tty',
+        '--',
+        'sh',
+        '-it',
+      ]);
+    expect(execArgvFlags(argv('exec', '-t', 'web-1', '--', 'ls'))).toEqual(
+      argv('exec', '-t', 'web-1', '--', 'ls'),
+    );
+  });
+
   test("the command's own -i, other verbs and an inventory named exec are left alone", () => {
     for (const words of [
       ['exec', 'web-1', '--', 'sh', '-i'],

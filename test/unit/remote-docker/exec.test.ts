@@ -1,7 +1,7 @@
 // `deploy exec`'s docker argv (SPEC §8.3) and what the one renderer makes of it.
 import { describe, expect, test } from 'vitest';
 import { execArgv, runningArgv } from '../../../src/remote-docker/index.js';
-import { commandLine } from '../../../src/shared/command.js';
+import { commandLine, loginShellTtyExec } from '../../../src/shared/command.js';
 
 describe('execArgv', () => {
   test('the command words follow the container unchanged, after the flags', () => {
@@ -46,5 +46,16 @@ describe('execArgv', () => {
       '{{.State.Running}}',
       'ex-web-a',
     ]);
+  });
+
+  test('on a pty the line travels as base64 inside fixed single-quoted text', () => {
+    const line = commandLine(execArgv('c', ['sh', '-c', 'echo \'x\' "$HOME" !1\nnext']));
+    const text = loginShellTtyExec(line);
+    const m =
+      /^exec sh -c 'N=\$\{IFS#\?\?\};eval "exec \$\(printf %s ([A-Za-z0-9+/=]+) \| base64 -d\)"'$/.exec(
+        text,
+      );
+    expect(m).not.toBeNull();
+    expect(Buffer.from(m![1]!, 'base64').toString('utf8')).toBe(line);
   });
 });
