@@ -55,6 +55,16 @@ describe('exec in a task container', () => {
     expect(r.code).toBe(7);
     expect(r.stdout).toBe('to-out\n');
     expect(r.stderr).toBe('to-err\n');
+    // docker's own code (126/127) for a program the container lacks (SPEC §8.5), not 125.
+    const missing = await runDeploy(['exec', 'a', '--', 'no-such-program'], { cwd: repo });
+    let direct = 0;
+    try {
+      docker(sb, h1!.name, ['exec', 'ex-web-a', 'no-such-program']);
+    } catch (e) {
+      direct = (e as { status: number }).status;
+    }
+    expect([126, 127]).toContain(direct);
+    expect(missing.code, missing.stderr).toBe(direct);
   });
 
   test('-i passes stdin to the command (and stdin is not passed without it)', async () => {
