@@ -126,7 +126,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ssh(
-    `docker rm -f ${tag}-proxy ${tag}-web >/dev/null 2>&1; docker network rm ${tag}-net >/dev/null 2>&1; true`,
+    `docker rm -f ${tag}-proxy ${tag}-web >/dev/null 2>&1; docker network rm ${tag}-net >/dev/null 2>&1; docker volume rm ${tag}-data >/dev/null 2>&1; true`,
   );
 });
 
@@ -234,5 +234,50 @@ describe('the sandbox Caddy image', () => {
     // The catch-all stays plain HTTP; an unclaimed Host is still the proxy's 404.
     expect(await getAs('b.test', '/health')).toEqual({ status: 200, body: 'web 2\n' });
     expect(await getAs('b.test', '/')).toEqual({ status: 404, body: '' });
+  }, 120_000);
+
+  test('caddy run --resume with its config dir on a named volume serves its last routes after a restart', async () => {
+    const id1 = (await sshOk(`docker inspect -f '{{.Id}}' ${tag}-web`)).slice(0, 12);
+    // SPEC §8.5: the proxy starts with `caddy run --resume`, config dir on its volume.
+    await sshOk(
+      `docker run -d -q --name ${tag}-resume --network ${tag}-net -p ${host.address}::80 -v ${tag}-data:/data -e XDG_CONFIG_HOME=/data/config ${sb.images.proxy} caddy run --resume`,
+    );
+    // A random host port may change with a restart: read it each time.
+    const url = async () =>
+      `http://${host.address}:${(await sshOk(`docker port ${tag}-resume 80/tcp`)).split('\n')[0]!.split(':').pop()}/`;
+    const config = renderProxyConfig({
+      settings: { httpPort: 80, httpsPort: 443, tls: 'off' },
+      routes: [
+        {
+          service: 'shop',
+          job: 'web',
+          hosts: [],
+          path: '/',
+          port: 80,
+          upstreams: [id1],
+          holdMs: 0,
+        },
+      ],
+    });
+    await waitFor(
+      'the admin endpoint',
+      async () =>
+        (await ssh(`docker exec -i ${tag}-resume caddy reload --config /dev/stdin`, config))
+          .code === 0
+          ? true
+          : undefined,
+      30_000,
+      250,
+    );
+    const served = async () => {
+      const x = await get(await url());
+      return x?.body === 'web 1\n' ? x : undefined;
+    };
+    expect((await waitFor('web 1 before the restart', served, 30_000, 250)).status).toBe(200);
+    await sshOk(`docker restart -t 2 ${tag}-resume >/dev/null`);
+    expect((await waitFor('web 1 after the restart', served, 30_000, 250)).status).toBe(200);
+    expect(await sshOk(`docker exec ${tag}-resume ls /data/config/caddy`)).toMatch(
+      /autosave\.json/,
+    );
   }, 120_000);
 });
