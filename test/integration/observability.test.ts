@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { DEPLOY_BIN, runDeploy, type DeployResult } from '../harness/run-deploy.js';
 import { readSandbox } from '../harness/sandbox.js';
 import { cleanup, docker, makeRepo, write } from './support/config-repo.js';
+import { ssh as sideSsh, waitFor } from './support/side-channel.js';
 
 const sb = inject('sandbox');
 const HOSTS = sb.hosts.map((h) => h.name);
@@ -71,35 +72,9 @@ async function emitUntil(
   }
 }
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function ssh(host: string, command: string, input?: string): string {
-  const h = sb.hosts.find((x) => x.name === host)!;
-  return execFileSync(
-    'ssh',
-    [
-      '-i',
-      sb.clientKey,
-      '-o',
-      `UserKnownHostsFile=${sb.knownHosts}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-p',
-      String(h.port),
-      `${sb.user}@${h.address}`,
-      command,
-    ],
-    { encoding: 'utf8', input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-}
+/** The side channel as this file's sandbox user. */
+const ssh = (host: string, command: string, input?: string): string =>
+  sideSsh(sb, host, command, input);
 
 const lockHeld = (host: string) =>
   ssh(host, 'if [ -d .deploy/locks/obs ]; then echo yes; else echo no; fi').trim() === 'yes';
