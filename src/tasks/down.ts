@@ -146,26 +146,31 @@ function downItems(plan: DownPlan): DownItem[] {
       containers: [p.current?.name, p.leftoverOld?.name].filter((n): n is string => Boolean(n)),
     });
   }
-  for (const o of plan.orphans) {
-    items.push({
-      ref: {
-        service: o.service,
-        job: o.job,
-        task: o.task,
-        host: o.host,
-        container: o.name,
-        image: o.image,
-        hash: o.hash,
-        action: 'remove',
-        reasons: ['orphan'],
-        outcome: 'ok',
-        error: null,
-        container_id: o.id,
-      },
-      containers: [o.name],
-    });
-  }
+  for (const o of plan.orphans)
+    items.push({ ref: orphanReport(o, 'ok', null), containers: [o.name] });
   return items;
+}
+
+/** The report line of an orphan `down` or `update --prune` removes (or keeps). */
+export function orphanReport(
+  o: ObservedContainer,
+  outcome: TaskReport['outcome'],
+  error: string | null,
+): TaskReport {
+  return {
+    service: o.service,
+    job: o.job,
+    task: o.task,
+    host: o.host,
+    container: o.name,
+    image: o.image,
+    hash: o.hash,
+    action: 'remove',
+    reasons: ['orphan'],
+    outcome,
+    error,
+    container_id: o.id,
+  };
 }
 
 /** Dependants first: the reverse of start order, service by service and job by job. */

@@ -8,7 +8,7 @@ import type { Selection } from '../../inventory/index.js';
 import type { ResolvedService } from '../../inventory/model.js';
 import { findEntries, readLedger, ulid, whoAmI } from '../../ledger/index.js';
 import type { DeployReport, TaskReport } from '../deploy.js';
-import { executeDown, planDown, type DownPlan } from '../down.js';
+import { executeDown, orphanReport, planDown, type DownPlan } from '../down.js';
 import { readableHosts } from '../host-names.js';
 import { taskKey } from '../plan.js';
 import type { Reporter } from '../reporter.js';
@@ -119,18 +119,5 @@ async function preparePrune(
 }
 
 function keptOrphans(prune: DownPlan): TaskReport[] {
-  return prune.orphans.map((o) => ({
-    service: o.service,
-    job: o.job,
-    task: o.task,
-    host: o.host,
-    container: o.name,
-    image: o.image,
-    hash: o.hash,
-    action: 'remove' as const,
-    reasons: ['orphan'],
-    outcome: 'skipped' as const,
-    error: 'the update failed; orphans kept',
-    container_id: o.id,
-  }));
+  return prune.orphans.map((o) => orphanReport(o, 'skipped', 'the update failed; orphans kept'));
 }
