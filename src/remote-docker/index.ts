@@ -17,3 +17,4 @@ export * from './lock-probe.js';
 export * from './follow.js';
 export * from './exec.js';
 export * from './proxy-config.js';
+export * from './proxy-host.js';
